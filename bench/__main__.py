@@ -1,0 +1,19 @@
+"""Run every benchmark in turn: ``make bench`` or ``python -m bench [--quick]``."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import replay
+
+BENCHES = [replay]
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    for module in BENCHES:
+        module.main(quick=quick)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""What is running: version, shape, bus health, feed and traders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from tradestack.api.deps import KernelDep
+from tradestack.api.schemas import SystemStatus
+
+router = APIRouter(prefix="/system", tags=["system"])
+
+
+@router.get("/status", response_model=SystemStatus)
+async def system_status(kernel: KernelDep) -> dict[str, Any]:
+    return kernel.status()

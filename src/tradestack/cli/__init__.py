@@ -1,0 +1,1 @@
+"""The ``tradestack`` command line: thin Typer commands over the domain's service functions."""

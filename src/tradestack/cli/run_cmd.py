@@ -1,0 +1,154 @@
+"""``tradestack run``: the all-in-one shape, one process, with a live summary line."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from tradestack import __version__
+from tradestack.api.app import build_api
+from tradestack.cli.output import console
+from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.errors import ConfigError
+from tradestack.kernel import Kernel
+from tradestack.storage import migrations
+from tradestack.storage.engine import describe_url
+
+
+def run(
+    config: ConfigOption = None,
+    host: str | None = typer.Option(None, help="API host (default: TRADESTACK_API_HOST)."),
+    port: int | None = typer.Option(None, help="API port (default: TRADESTACK_API_PORT)."),
+    home: Path | None = typer.Option(None, help="Data folder (default: TRADESTACK_HOME)."),
+) -> None:
+    """Run everything in one process: data, a paper trader, and the API on SQLite."""
+    overrides: dict[str, object] = {}
+    if host is not None:
+        overrides["api_host"] = host
+    if port is not None:
+        overrides["api_port"] = port
+    if home is not None:
+        overrides["home"] = home
+    settings = settings_from(config).model_copy(update=overrides)
+    if home is not None and "sqlite" in settings.database_url:
+        settings = settings.model_copy(
+            update={"database_url": f"sqlite+aiosqlite:///{(home / 'tradestack.db').as_posix()}"}
+        )
+    _check_port_free(settings.api_host, settings.api_port)
+    kernel = Kernel.build(settings)
+    try:
+        asyncio.run(_serve(kernel))
+    except KeyboardInterrupt:
+        # The server re-raises Ctrl-C after its graceful shutdown; that is a clean stop.
+        if not kernel.stopped:
+            raise
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise ConfigError(
+                f"cannot listen on {host}:{port} ({error.strerror}); "
+                "set TRADESTACK_API_PORT or pass --port"
+            ) from None
+
+
+async def _serve(kernel: Kernel) -> None:
+    settings = kernel.settings
+    await kernel.prepare()
+    _print_banner(kernel, await migrations.current(kernel.db.engine))
+    summary: asyncio.Task[None] | None = None
+
+    async def on_start(k: Kernel) -> None:
+        nonlocal summary
+        await k.start()
+        summary = asyncio.create_task(_summarise(k))
+
+    async def on_stop(k: Kernel) -> None:
+        if summary is not None:
+            summary.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await summary
+        await k.stop()
+        _print_final(k)
+
+    app = build_api(kernel, on_start=on_start, on_stop=on_stop)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.api_host,
+            port=settings.api_port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+        )
+    )
+    await server.serve()
+
+
+def _print_banner(kernel: Kernel, revision: str | None) -> None:
+    s = kernel.settings
+    base = f"http://{s.api_host}:{s.api_port}"
+    backfill = kernel.backfill
+    history = (
+        f"{backfill.symbol} {backfill.timeframe}: {backfill.total} bars stored "
+        f"({backfill.stored} new)"
+        if backfill
+        else "-"
+    )
+    params = " ".join(
+        f"{k}={v}" for k, v in next(iter(kernel.traders.values())).context.strategy.params.items()
+    )
+    console.print(f"[bold]tradestack {__version__}[/] - all-in-one shape")
+    console.print(f"  database  {describe_url(s.database_url)} (revision {revision})")
+    console.print(f"  history   {history}")
+    console.print(
+        f"  trader    {s.run.trader}: {s.run.strategy} {params} on {s.run.symbol} "
+        f"{s.run.timeframe}, paper venue, replay every {s.run.replay_interval_s} s"
+    )
+    console.print(f"  API       {base}/api/v1   docs {base}/docs")
+    console.print("  Ctrl-C to stop")
+
+
+def _summary_line(kernel: Kernel) -> str:
+    status = kernel.status()
+    bars = status["feed"]["bars_published"]
+    parts = [f"bars {bars}"]
+    for trader in status["traders"]:
+        equity = Decimal(trader["equity"]).quantize(Decimal("0.01"))
+        parts.append(
+            f"{trader['trader_id']}: orders {trader['orders_submitted']} "
+            f"(filled {trader['orders_filled']}), open positions {trader['open_positions']}, "
+            f"equity {equity}"
+        )
+    return " | ".join(parts)
+
+
+async def _summarise(kernel: Kernel) -> None:
+    interval = kernel.settings.run.summary_interval_s
+    interactive = console.is_terminal
+    ticks = 0
+    while True:
+        await asyncio.sleep(interval)
+        ticks += 1
+        line = _summary_line(kernel)
+        if interactive:
+            sys.stdout.write("\r\x1b[2K" + line)
+            sys.stdout.flush()
+        elif ticks % 5 == 0:
+            print(line, flush=True)
+
+
+def _print_final(kernel: Kernel) -> None:
+    if console.is_terminal:
+        sys.stdout.write("\n")
+    print("stopped: " + _summary_line(kernel), flush=True)

@@ -1,0 +1,66 @@
+"""The envelope of every message on the event bus, and the names of event types."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+
+class EventType:
+    """Event type names; dotted, past tense, grouped by domain."""
+
+    MARKET_BAR = "market.bar"
+    SIGNAL_GENERATED = "signal.generated"
+    ORDER_SUBMITTED = "order.submitted"
+    ORDER_FILLED = "order.filled"
+    ORDER_PARTIALLY_FILLED = "order.partially_filled"
+    ORDER_CANCELED = "order.canceled"
+    ORDER_REJECTED = "order.rejected"
+    ORDER_EXPIRED = "order.expired"
+    POSITION_OPENED = "position.opened"
+    POSITION_CHANGED = "position.changed"
+    POSITION_CLOSED = "position.closed"
+    RISK_BREACH = "risk.breach"
+    SERVICE_HEARTBEAT = "service.heartbeat"
+    ALERT_RAISED = "alert.raised"
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True):
+    """One message: what happened (``event_type`` + ``payload``), who, when, and its trace."""
+
+    event_type: str
+    payload: dict[str, Any]
+    event_id: str = msgspec.field(default_factory=lambda: uuid.uuid4().hex)
+    trace_id: str = msgspec.field(default_factory=lambda: uuid.uuid4().hex)
+    source_service: str = "tradestack"
+    trader_id: str | None = None
+    ts: datetime = msgspec.field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def create(
+        cls,
+        event_type: str,
+        payload: dict[str, Any],
+        *,
+        source_service: str = "tradestack",
+        trader_id: str | None = None,
+        trace_id: str | None = None,
+    ) -> Event:
+        """Build an event; pass ``trace_id`` to continue the trace of the event that caused it."""
+        if trace_id is None:
+            return cls(
+                event_type=event_type,
+                payload=payload,
+                source_service=source_service,
+                trader_id=trader_id,
+            )
+        return cls(
+            event_type=event_type,
+            payload=payload,
+            source_service=source_service,
+            trader_id=trader_id,
+            trace_id=trace_id,
+        )

@@ -1,0 +1,20 @@
+"""What a strategy emits: the wish to be long, short or flat, with a confidence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from tradestack.domain.enums import SignalSide
+
+
+class Signal(msgspec.Struct, frozen=True, gc=False):
+    symbol: str
+    side: SignalSide
+    confidence: float
+    strategy: str
+    trader_id: str
+    ts: datetime
+    price: float
+    """Reference price when the signal was made (the bar's close); used for sizing."""

@@ -1,0 +1,1 @@
+"""Execution: the order state machine, the order manager, and venues (paper, exchanges)."""

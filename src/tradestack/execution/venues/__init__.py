@@ -1,0 +1,1 @@
+"""Venues: where orders go. The paper venue is the default; exchanges sit beside it."""

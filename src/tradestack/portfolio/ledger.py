@@ -1,0 +1,91 @@
+"""The portfolio of one trader: a cash balance in the quote asset and one position per symbol."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from tradestack.domain.enums import OrderSide
+from tradestack.domain.orders import Fill
+from tradestack.domain.positions import Position
+
+ZERO = Decimal(0)
+
+
+class Portfolio:
+    """Applies fills and marks to market; every amount is Decimal so sums are exact.
+
+    Cash moves by the full notional of each fill (a short sale adds cash, a
+    buy-back removes it), so ``equity = cash + sum(quantity * last_price)``
+    holds for longs and shorts alike.
+    """
+
+    def __init__(self, trader_id: str, *, cash: Decimal, quote_asset: str = "USDT") -> None:
+        self.trader_id = trader_id
+        self.quote_asset = quote_asset
+        self.cash = cash
+        self.positions: dict[str, Position] = {}
+
+    def position(self, symbol: str) -> Position:
+        existing = self.positions.get(symbol)
+        if existing is None:
+            existing = Position(trader_id=self.trader_id, symbol=symbol)
+            self.positions[symbol] = existing
+        return existing
+
+    def quantity(self, symbol: str) -> Decimal:
+        existing = self.positions.get(symbol)
+        return existing.quantity if existing is not None else ZERO
+
+    def apply_fill(self, fill: Fill) -> Position:
+        """Update cash and the position for one fill, realizing PnL on any reduced part."""
+        position = self.position(fill.symbol)
+        signed = fill.quantity if fill.side is OrderSide.BUY else -fill.quantity
+        held = position.quantity
+        if held == 0 or (held > 0) == (signed > 0):
+            total = abs(held) + fill.quantity
+            position.average_price = (
+                abs(held) * position.average_price + fill.quantity * fill.price
+            ) / total
+        else:
+            closed = min(abs(signed), abs(held))
+            direction = 1 if held > 0 else -1
+            position.realized_pnl += closed * (fill.price - position.average_price) * direction
+            remainder = held + signed
+            if remainder == 0:
+                position.average_price = ZERO
+            elif (remainder > 0) != (held > 0):
+                position.average_price = fill.price
+        position.quantity = held + signed
+        position.fees_paid += fill.fee
+        position.last_price = fill.price
+        position.updated_at = fill.ts
+        self.cash -= signed * fill.price + fill.fee
+        return position
+
+    def mark(self, symbol: str, price: Decimal, ts: datetime | None = None) -> None:
+        existing = self.positions.get(symbol)
+        if existing is not None:
+            existing.last_price = price
+            if ts is not None and existing.quantity != 0:
+                existing.updated_at = ts
+
+    @property
+    def equity(self) -> Decimal:
+        return self.cash + sum((p.market_value for p in self.positions.values()), ZERO)
+
+    @property
+    def realized_pnl(self) -> Decimal:
+        return sum((p.realized_pnl for p in self.positions.values()), ZERO)
+
+    @property
+    def unrealized_pnl(self) -> Decimal:
+        return sum((p.unrealized_pnl for p in self.positions.values()), ZERO)
+
+    @property
+    def fees_paid(self) -> Decimal:
+        return sum((p.fees_paid for p in self.positions.values()), ZERO)
+
+    @property
+    def open_positions(self) -> list[Position]:
+        return [p for p in self.positions.values() if p.quantity != 0]

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 tables, the async engine factory, repositories and migrations."""

@@ -1,0 +1,1 @@
+"""Repository functions: the only code that writes SQL. Each takes an open connection."""

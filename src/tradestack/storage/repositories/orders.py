@@ -1,0 +1,142 @@
+"""Orders and fills: every order state change is an upsert; a fill is stored once per trade id."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, TimeInForce
+from tradestack.domain.orders import Fill, Order
+from tradestack.storage.database import insert_for, upsert
+from tradestack.storage.tables import fills, orders
+
+_OPEN = [s.value for s in OrderStatus if s.is_open]
+
+
+async def save_order(connection: AsyncConnection, order: Order) -> None:
+    await upsert(connection, orders, [_order_row(order)], keys=["client_order_id"])
+
+
+async def list_orders(
+    connection: AsyncConnection,
+    *,
+    trader_id: str | None = None,
+    symbol: str | None = None,
+    status: OrderStatus | None = None,
+    open_only: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Order]:
+    """Return orders newest first, filtered by whichever arguments are given."""
+    query = select(orders)
+    if trader_id is not None:
+        query = query.where(orders.c.trader_id == trader_id)
+    if symbol is not None:
+        query = query.where(orders.c.symbol == symbol)
+    if status is not None:
+        query = query.where(orders.c.status == status.value)
+    if open_only:
+        query = query.where(orders.c.status.in_(_OPEN))
+    query = query.order_by(orders.c.created_at.desc(), orders.c.client_order_id.desc())
+    rows = (await connection.execute(query.limit(limit).offset(offset))).all()
+    return [_to_order(row) for row in rows]
+
+
+async def count_orders(
+    connection: AsyncConnection, *, trader_id: str | None = None, status: OrderStatus | None = None
+) -> int:
+    query = select(func.count()).select_from(orders)
+    if trader_id is not None:
+        query = query.where(orders.c.trader_id == trader_id)
+    if status is not None:
+        query = query.where(orders.c.status == status.value)
+    return int((await connection.execute(query)).scalar_one())
+
+
+async def insert_fill(connection: AsyncConnection, fill: Fill) -> bool:
+    """Store a fill; return False when its trade id was already stored (a duplicate report)."""
+    statement = insert_for(connection, fills).on_conflict_do_nothing(index_elements=["trade_id"])
+    result = await connection.execute(
+        statement,
+        {
+            "trade_id": fill.trade_id,
+            "client_order_id": fill.client_order_id,
+            "trader_id": fill.trader_id,
+            "symbol": fill.symbol,
+            "side": fill.side.value,
+            "quantity": fill.quantity,
+            "price": fill.price,
+            "fee": fill.fee,
+            "fee_asset": fill.fee_asset,
+            "liquidity": fill.liquidity,
+            "ts": fill.ts,
+        },
+    )
+    return bool(result.rowcount)
+
+
+async def list_fills(
+    connection: AsyncConnection, *, trader_id: str | None = None, limit: int = 100
+) -> list[Fill]:
+    query = select(fills).order_by(fills.c.ts.desc()).limit(limit)
+    if trader_id is not None:
+        query = query.where(fills.c.trader_id == trader_id)
+    return [
+        Fill(
+            trade_id=row.trade_id,
+            client_order_id=row.client_order_id,
+            trader_id=row.trader_id,
+            symbol=row.symbol,
+            side=OrderSide(row.side),
+            quantity=row.quantity,
+            price=row.price,
+            fee=row.fee,
+            fee_asset=row.fee_asset,
+            liquidity=row.liquidity,
+            ts=row.ts,
+        )
+        for row in (await connection.execute(query)).all()
+    ]
+
+
+def _order_row(order: Order) -> dict[str, object]:
+    return {
+        "client_order_id": order.client_order_id,
+        "trader_id": order.trader_id,
+        "symbol": order.symbol,
+        "side": order.side.value,
+        "type": order.type.value,
+        "time_in_force": order.time_in_force.value,
+        "quantity": order.quantity,
+        "price": order.price,
+        "status": order.status.value,
+        "filled_quantity": order.filled_quantity,
+        "average_fill_price": order.average_fill_price,
+        "venue_order_id": order.venue_order_id,
+        "reason": order.reason,
+        "trace_id": order.trace_id,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+    }
+
+
+def _to_order(row: object) -> Order:
+    values = row._mapping  # type: ignore[attr-defined]
+    return Order(
+        client_order_id=values["client_order_id"],
+        trader_id=values["trader_id"],
+        symbol=values["symbol"],
+        side=OrderSide(values["side"]),
+        type=OrderType(values["type"]),
+        time_in_force=TimeInForce(values["time_in_force"]),
+        quantity=values["quantity"],
+        price=values["price"],
+        status=OrderStatus(values["status"]),
+        filled_quantity=values["filled_quantity"],
+        average_fill_price=values["average_fill_price"],
+        venue_order_id=values["venue_order_id"],
+        reason=values["reason"],
+        trace_id=values["trace_id"],
+        created_at=values["created_at"],
+        updated_at=values["updated_at"],
+    )

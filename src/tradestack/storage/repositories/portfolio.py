@@ -1,0 +1,75 @@
+"""Positions and balances of each trader."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tradestack.domain.positions import Position
+from tradestack.storage.database import upsert
+from tradestack.storage.tables import balances, positions
+
+
+async def save_position(connection: AsyncConnection, position: Position) -> None:
+    row = {
+        "trader_id": position.trader_id,
+        "symbol": position.symbol,
+        "quantity": position.quantity,
+        "average_price": position.average_price,
+        "realized_pnl": position.realized_pnl,
+        "fees_paid": position.fees_paid,
+        "last_price": position.last_price,
+        "updated_at": position.updated_at or datetime.now(UTC),
+    }
+    await upsert(connection, positions, [row], keys=["trader_id", "symbol"])
+
+
+async def list_positions(
+    connection: AsyncConnection, *, trader_id: str | None = None, open_only: bool = False
+) -> list[Position]:
+    query = select(positions).order_by(positions.c.trader_id, positions.c.symbol)
+    if trader_id is not None:
+        query = query.where(positions.c.trader_id == trader_id)
+    out = [
+        Position(
+            trader_id=row.trader_id,
+            symbol=row.symbol,
+            quantity=row.quantity,
+            average_price=row.average_price,
+            realized_pnl=row.realized_pnl,
+            fees_paid=row.fees_paid,
+            last_price=row.last_price,
+            updated_at=row.updated_at,
+        )
+        for row in (await connection.execute(query)).all()
+    ]
+    return [p for p in out if not p.is_flat] if open_only else out
+
+
+async def save_balance(
+    connection: AsyncConnection, trader_id: str, asset: str, *, free: Decimal, locked: Decimal
+) -> None:
+    row = {
+        "trader_id": trader_id,
+        "asset": asset,
+        "free": free,
+        "locked": locked,
+        "updated_at": datetime.now(UTC),
+    }
+    await upsert(connection, balances, [row], keys=["trader_id", "asset"])
+
+
+async def list_balances(
+    connection: AsyncConnection, *, trader_id: str | None = None
+) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:
+    """Return ``{trader_id: {asset: (free, locked)}}``."""
+    query = select(balances)
+    if trader_id is not None:
+        query = query.where(balances.c.trader_id == trader_id)
+    out: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
+    for row in (await connection.execute(query)).all():
+        out.setdefault(row.trader_id, {})[row.asset] = (row.free, row.locked)
+    return out

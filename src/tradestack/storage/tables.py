@@ -1,0 +1,147 @@
+"""The schema as SQLAlchemy Core tables; Alembic migrations create it, nothing else does."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from tradestack.storage.types import Money, UtcDateTime
+
+_Id = BigInteger().with_variant(Integer, "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+bars = Table(
+    "bars",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("symbol", String(64), nullable=False),
+    Column("timeframe", String(8), nullable=False),
+    Column("ts", UtcDateTime(), nullable=False),
+    Column("open", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("low", Float, nullable=False),
+    Column("close", Float, nullable=False),
+    Column("volume", Float, nullable=False),
+    Column("source", String(32), nullable=False),
+    UniqueConstraint("symbol", "timeframe", "ts"),
+)
+
+traders = Table(
+    "traders",
+    metadata,
+    Column("trader_id", String(64), primary_key=True),
+    Column("strategy", String(64), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("timeframe", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("client_order_id", String(64), primary_key=True),
+    Column("trader_id", String(64), nullable=False, index=True),
+    Column("symbol", String(64), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("time_in_force", String(8), nullable=False),
+    Column("quantity", Money(), nullable=False),
+    Column("price", Money()),
+    Column("status", String(24), nullable=False, index=True),
+    Column("filled_quantity", Money(), nullable=False),
+    Column("average_fill_price", Money()),
+    Column("venue_order_id", String(64)),
+    Column("reason", Text),
+    Column("trace_id", String(64)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+fills = Table(
+    "fills",
+    metadata,
+    Column("trade_id", String(64), primary_key=True),
+    Column("client_order_id", String(64), nullable=False, index=True),
+    Column("trader_id", String(64), nullable=False, index=True),
+    Column("symbol", String(64), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("quantity", Money(), nullable=False),
+    Column("price", Money(), nullable=False),
+    Column("fee", Money(), nullable=False),
+    Column("fee_asset", String(16), nullable=False),
+    Column("liquidity", String(8), nullable=False),
+    Column("ts", UtcDateTime(), nullable=False),
+)
+
+positions = Table(
+    "positions",
+    metadata,
+    Column("trader_id", String(64), primary_key=True),
+    Column("symbol", String(64), primary_key=True),
+    Column("quantity", Money(), nullable=False),
+    Column("average_price", Money(), nullable=False),
+    Column("realized_pnl", Money(), nullable=False),
+    Column("fees_paid", Money(), nullable=False),
+    Column("last_price", Money()),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+balances = Table(
+    "balances",
+    metadata,
+    Column("trader_id", String(64), primary_key=True),
+    Column("asset", String(16), primary_key=True),
+    Column("free", Money(), nullable=False),
+    Column("locked", Money(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("trader_id", String(64), nullable=False),
+    Column("strategy", String(64), nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("price", Float, nullable=False),
+    Column("ts", UtcDateTime(), nullable=False),
+    Index(None, "trader_id", "ts"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("event_type", String(64), nullable=False, index=True),
+    Column("trace_id", String(64), nullable=False, index=True),
+    Column("source_service", String(64), nullable=False),
+    Column("trader_id", String(64)),
+    Column("ts", UtcDateTime(), nullable=False),
+    Column("payload", JSON, nullable=False),
+)

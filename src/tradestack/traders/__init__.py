@@ -1,0 +1,1 @@
+"""Traders: one strategy, one venue account, its risk limits and portfolio, isolated per trader."""
