@@ -75,10 +75,10 @@ def core(bars: list[Bar], tmp: Path) -> Result:
 async def all_in_one(bars: list[Bar], tmp: Path) -> Result:
     kernel = Kernel.build(load_settings(home=tmp, run={"history_bars": 0}))
     await kernel.prepare()
-    trader = next(iter(kernel.traders.values()))
     await kernel.audit_start()
-    await trader.start()
+    await kernel.traders.start()
     await kernel.bus.start()
+    trader = kernel.traders.runners["default"]
     started = time.perf_counter()
     for bar in bars:
         await kernel.bus.publish(bar_event(bar))

@@ -16,59 +16,32 @@ from tradestack.bus.audit_sink import AuditSink
 from tradestack.bus.factory import build_bus
 from tradestack.bus.port import EventBus
 from tradestack.config.settings import Settings
-from tradestack.errors import ConfigError
-from tradestack.execution.venues.paper import PaperVenue
 from tradestack.marketdata.ingest import IngestResult, backfill_synthetic
 from tradestack.marketdata.replay import LiveReplayFeed
 from tradestack.marketdata.synthetic import SyntheticMarket
-from tradestack.portfolio.ledger import Portfolio
-from tradestack.risk.rules import RiskLimits
 from tradestack.storage import migrations
 from tradestack.storage.database import Database
 from tradestack.storage.engine import describe_url
-from tradestack.strategy.registry import create_strategy
-from tradestack.traders.context import Sizing, TraderContext
+from tradestack.storage.repositories.traders import list_traders, save_trader
+from tradestack.traders.factory import build_context
+from tradestack.traders.manager import TraderManager
 from tradestack.traders.runner import TraderRunner
+from tradestack.traders.spec import TraderSpec
 
 log = logging.getLogger(__name__)
 
 
-def quote_asset(symbol: str) -> str:
-    return symbol.split("/", 1)[1] if "/" in symbol else "USD"
-
-
 def build_trader(settings: Settings, db: Database, bus: EventBus) -> TraderRunner:
-    """Assemble the default paper trader described by ``settings.run``."""
-    run = settings.run
-    try:
-        strategy = create_strategy(run.strategy, run.strategy_params)
-    except ValueError as error:
-        raise ConfigError(f"run.strategy_params: {error}") from None
-    portfolio = Portfolio(run.trader, cash=run.starting_cash, quote_asset=quote_asset(run.symbol))
-    venue = PaperVenue(
-        fee_rate=settings.paper.fee_rate,
-        cash=lambda: portfolio.cash,
-        holdings=portfolio.quantity,
-        allow_short=strategy.allow_short,
-        quote_asset=portfolio.quote_asset,
-    )
-    context = TraderContext(
-        trader_id=run.trader,
-        strategy=strategy,
-        portfolio=portfolio,
-        venue=venue,
-        risk_limits=RiskLimits(max_position_size_usd=settings.risk.max_position_size_usd),
-        sizing=Sizing(
-            allocation=run.allocation, lot_size=run.lot_size, fee_rate=settings.paper.fee_rate
-        ),
-    )
+    """Assemble the default paper trader described by ``settings.run`` (not started)."""
+    spec = TraderSpec.from_run_settings(settings.run)
     return TraderRunner(
-        context=context,
+        context=build_context(spec, settings),
         db=db,
         bus=bus,
-        symbol=run.symbol,
-        timeframe=run.timeframe,
-        starting_cash=run.starting_cash,
+        symbol=spec.symbol,
+        timeframe=spec.timeframe,
+        starting_cash=spec.starting_cash,
+        snapshot_every_s=settings.run.equity_snapshot_every_s,
     )
 
 
@@ -79,8 +52,8 @@ class Kernel:
     settings: Settings
     db: Database
     bus: EventBus
-    traders: dict[str, TraderRunner] = field(default_factory=dict)
-    feed: LiveReplayFeed | None = None
+    traders: TraderManager
+    feed: LiveReplayFeed
     audit: AuditSink | None = None
     backfill: IngestResult | None = None
     started_at: float = field(default_factory=time.time)
@@ -89,40 +62,57 @@ class Kernel:
     @classmethod
     def build(cls, settings: Settings) -> Kernel:
         db = Database(settings.database_url)
-        return cls(settings=settings, db=db, bus=build_bus(settings))
+        bus = build_bus(settings)
+        feed = LiveReplayFeed(
+            db=db,
+            bus=bus,
+            market=SyntheticMarket(seed=settings.run.seed),
+            interval_s=settings.run.replay_interval_s,
+        )
+        kernel = cls(
+            settings=settings,
+            db=db,
+            bus=bus,
+            feed=feed,
+            traders=TraderManager(db=db, bus=bus, settings=settings),
+        )
+        kernel.traders.on_series = kernel.serve_series
+        return kernel
 
     async def prepare(self) -> None:
-        """Build the trader, check and migrate the database, and make sure history exists.
+        """Check the spec, the database and its schema; create the default trader on first run.
 
         Everything a user can get wrong fails here, before the server starts.
         """
-        trader = build_trader(self.settings, self.db, self.bus)
-        self.traders[trader.context.trader_id] = trader
+        default = TraderSpec.from_run_settings(self.settings.run)
+        default.validate(self.settings)
         await self.db.check()
         await migrations.upgrade(self.db.engine)
+        async with self.db.transaction() as connection:
+            if not await list_traders(connection):
+                await save_trader(connection, default.to_record())
+        self.backfill = await self._ensure_history(default.symbol, default.timeframe)
+
+    async def serve_series(self, symbol: str, timeframe: str) -> None:
+        """Make sure a series has history and is part of the live replay."""
+        if (symbol, timeframe) not in self.feed.series:
+            await self._ensure_history(symbol, timeframe)
+            self.feed.add_series(symbol, timeframe)
+
+    async def _ensure_history(self, symbol: str, timeframe: str) -> IngestResult:
         run = self.settings.run
-        self.backfill = await backfill_synthetic(
+        return await backfill_synthetic(
             self.db,
             SyntheticMarket(seed=run.seed),
-            symbol=run.symbol,
-            timeframe=run.timeframe,
+            symbol=symbol,
+            timeframe=timeframe,
             history_bars=run.history_bars,
         )
 
     async def start(self) -> None:
-        """Start the bus, the audit sink, the trader (after restoring it) and the live feed."""
-        run = self.settings.run
+        """Start the audit sink, the traders (restored first), the bus and the live feed."""
         await self.audit_start()
-        self.feed = LiveReplayFeed(
-            db=self.db,
-            bus=self.bus,
-            market=SyntheticMarket(seed=run.seed),
-            symbol=run.symbol,
-            timeframe=run.timeframe,
-            interval_s=run.replay_interval_s,
-        )
-        for trader in self.traders.values():
-            await trader.start()
+        await self.traders.start()
         await self.bus.start()
         await self.feed.start()
 
@@ -133,17 +123,28 @@ class Kernel:
 
     async def stop(self) -> None:
         """Stop the feed first, let the bus drain into the traders, then stop and flush."""
-        if self.feed is not None:
-            await self.feed.stop()
+        await self.feed.stop()
         await self.bus.close()
-        for trader in self.traders.values():
-            await trader.stop()
+        await self.traders.stop()
         if self.audit is not None:
             await self.audit.stop()
         await self.db.dispose()
         self.stopped = True
 
-    def status(self) -> dict[str, Any]:
+    async def status(self) -> dict[str, Any]:
+        """What runs now; stored traders that are not running are listed with their status."""
+        running = {summary["trader_id"]: summary for summary in self.traders.summaries()}
+        traders = [
+            running.get(spec.trader_id)
+            or {
+                "trader_id": spec.trader_id,
+                "state": spec.status.upper(),
+                "symbol": spec.symbol,
+                "timeframe": spec.timeframe,
+                "strategy": spec.strategy,
+            }
+            for spec in await self.traders.specs()
+        ]
         return {
             "version": __version__,
             "shape": "all-in-one",
@@ -151,8 +152,9 @@ class Kernel:
             "database": describe_url(self.settings.database_url),
             "event_bus": self.bus.health(),
             "feed": {
-                "state": self.feed.state.value if self.feed else "INIT",
-                "bars_published": self.feed.bars_published if self.feed else 0,
+                "state": self.feed.state.value,
+                "series": [f"{s} {t}" for s, t in self.feed.series],
+                "bars_published": self.feed.bars_published,
             },
-            "traders": [t.summary() for t in self.traders.values()],
+            "traders": traders,
         }

@@ -42,7 +42,7 @@ async def test_orders_fills_positions_persist_and_survive_restart(tmp_path: Path
     first = Kernel.build(settings(tmp_path))
     await first.prepare()
     await first.start()
-    await first.feed.stop()  # type: ignore[union-attr]  # drive bars by hand
+    await first.feed.stop()  # drive bars by hand
     await drive(first, 400, NOW.replace(year=2027))
     await first.stop()
 
@@ -67,7 +67,7 @@ async def test_orders_fills_positions_persist_and_survive_restart(tmp_path: Path
     second = Kernel.build(settings(tmp_path))
     await second.prepare()
     await second.start()
-    trader = second.traders["default"]
+    trader = second.traders.runners["default"]
     assert trader.context.portfolio.cash == cash_before
     assert trader.context.portfolio.quantity("BTC/USDT") == (
         positions[0].quantity if positions else 0

@@ -20,6 +20,7 @@ from tradestack.errors import ConfigError
 from tradestack.kernel import Kernel
 from tradestack.storage import migrations
 from tradestack.storage.engine import describe_url
+from tradestack.traders.spec import TraderSpec
 
 
 def run(
@@ -65,7 +66,7 @@ def _check_port_free(host: str, port: int) -> None:
 async def _serve(kernel: Kernel) -> None:
     settings = kernel.settings
     await kernel.prepare()
-    _print_banner(kernel, await migrations.current(kernel.db.engine))
+    _print_banner(kernel, await migrations.current(kernel.db.engine), await kernel.traders.specs())
     summary: asyncio.Task[None] | None = None
 
     async def on_start(k: Kernel) -> None:
@@ -95,7 +96,7 @@ async def _serve(kernel: Kernel) -> None:
     await server.serve()
 
 
-def _print_banner(kernel: Kernel, revision: str | None) -> None:
+def _print_banner(kernel: Kernel, revision: str | None, specs: list[TraderSpec]) -> None:
     s = kernel.settings
     base = f"http://{s.api_host}:{s.api_port}"
     backfill = kernel.backfill
@@ -105,25 +106,23 @@ def _print_banner(kernel: Kernel, revision: str | None) -> None:
         if backfill
         else "-"
     )
-    params = " ".join(
-        f"{k}={v}" for k, v in next(iter(kernel.traders.values())).context.strategy.params.items()
-    )
     console.print(f"[bold]tradestack {__version__}[/] - all-in-one shape")
     console.print(f"  database  {describe_url(s.database_url)} (revision {revision})")
     console.print(f"  history   {history}")
-    console.print(
-        f"  trader    {s.run.trader}: {s.run.strategy} {params} on {s.run.symbol} "
-        f"{s.run.timeframe}, paper venue, replay every {s.run.replay_interval_s} s"
-    )
+    for spec in specs:
+        params = " ".join(f"{k}={v}" for k, v in spec.params.items()) or "default parameters"
+        console.print(
+            f"  trader    {spec.trader_id}: {spec.strategy} ({params}) on {spec.symbol} "
+            f"{spec.timeframe}, paper venue, {spec.status}"
+        )
+    console.print(f"  replay    one bar every {s.run.replay_interval_s} s per series")
     console.print(f"  API       {base}/api/v1   docs {base}/docs")
     console.print("  Ctrl-C to stop")
 
 
 def _summary_line(kernel: Kernel) -> str:
-    status = kernel.status()
-    bars = status["feed"]["bars_published"]
-    parts = [f"bars {bars}"]
-    for trader in status["traders"]:
+    parts = [f"bars {kernel.feed.bars_published}"]
+    for trader in kernel.traders.summaries():
         equity = Decimal(trader["equity"]).quantize(Decimal("0.01"))
         parts.append(
             f"{trader['trader_id']}: orders {trader['orders_submitted']} "

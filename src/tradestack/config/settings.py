@@ -42,6 +42,9 @@ class RunSettings(_Group):
     lot_size: Decimal = Field(default=Decimal("0.0001"), gt=0)
     seed: int = 7
     summary_interval_s: float = Field(default=1.0, gt=0)
+    equity_snapshot_every_s: int = Field(
+        default=300, gt=0, description="bar time between equity snapshots"
+    )
 
     @field_validator("timeframe")
     @classmethod
@@ -51,15 +54,32 @@ class RunSettings(_Group):
 
 
 class PaperSettings(_Group):
-    """The paper venue's costs."""
+    """The paper venue's costs and account rules (see ``execution/venues/paper``)."""
 
-    fee_rate: Decimal = Field(default=Decimal("0.001"), ge=0, lt=1)
+    fee_rate: Decimal = Field(default=Decimal("0.001"), ge=0, lt=1, description="taker fee")
+    maker_fee_rate: Decimal | None = Field(default=None, ge=0, lt=1)
+    slippage_bps: Decimal = Field(default=Decimal(0), ge=0)
+    slippage_model: Literal["fixed", "volume"] = "fixed"
+    max_volume_fraction: Decimal | None = Field(default=None, gt=0, le=1)
+    account_type: Literal["spot", "margin"] = "spot"
+    leverage: Decimal = Field(default=Decimal(1), ge=1, le=125)
+    hedge_mode: bool = False
 
 
 class RiskSettings(_Group):
-    """Pre-trade limits applied to every trader."""
+    """Pre-trade limits applied to every trader (None switches a rule off)."""
 
     max_position_size_usd: Decimal = Field(default=Decimal(1_000_000), gt=0)
+    max_leverage: Decimal | None = Field(default=None, gt=0)
+    min_confidence_threshold: float | None = Field(default=None, ge=0, le=1)
+    max_open_positions: int | None = Field(default=None, ge=1)
+    max_symbol_exposure_pct: Decimal | None = Field(default=None, gt=0)
+    risk_per_trade_pct: Decimal | None = Field(default=None, gt=0, le=100)
+    daily_loss_limit_usd: Decimal | None = Field(default=None, gt=0)
+    max_drawdown_pct: Decimal | None = Field(default=None, gt=0, le=100)
+    account_max_exposure_usd: Decimal | None = Field(default=None, gt=0)
+    account_max_open_positions: int | None = Field(default=None, ge=1)
+    account_daily_loss_limit_usd: Decimal | None = Field(default=None, gt=0)
 
 
 class Settings(BaseSettings):

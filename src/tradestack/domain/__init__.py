@@ -1,6 +1,13 @@
 """Pure domain types shared by every part of tradestack; no I/O, no imports from the rest."""
 
-from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, SignalSide, TimeInForce
+from tradestack.domain.enums import (
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    PositionSide,
+    SignalSide,
+    TimeInForce,
+)
 from tradestack.domain.events import Event, EventType
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Fill, Order
@@ -18,6 +25,7 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "Position",
+    "PositionSide",
     "Signal",
     "SignalSide",
     "TimeInForce",

@@ -20,6 +20,15 @@ class OrderType(StrEnum):
     LIMIT = "LIMIT"
     STOP = "STOP"
     STOP_LIMIT = "STOP_LIMIT"
+    TRAILING_STOP = "TRAILING_STOP"
+
+
+class PositionSide(StrEnum):
+    """BOTH in one-way mode (one net position per symbol); LONG or SHORT in hedge mode."""
+
+    BOTH = "BOTH"
+    LONG = "LONG"
+    SHORT = "SHORT"
 
 
 class TimeInForce(StrEnum):
@@ -30,6 +39,8 @@ class TimeInForce(StrEnum):
 
 class OrderStatus(StrEnum):
     NEW = "NEW"
+    IN_FLIGHT = "IN_FLIGHT"
+    """Sent to the venue with an unknown outcome (timeout, disconnect): ask before resending."""
     SUBMITTED = "SUBMITTED"
     PARTIALLY_FILLED = "PARTIALLY_FILLED"
     FILLED = "FILLED"
@@ -43,7 +54,9 @@ class OrderStatus(StrEnum):
         return self in _OPEN_STATUSES
 
 
-_OPEN_STATUSES = frozenset({OrderStatus.NEW, OrderStatus.SUBMITTED, OrderStatus.PARTIALLY_FILLED})
+_OPEN_STATUSES = frozenset(
+    {OrderStatus.NEW, OrderStatus.IN_FLIGHT, OrderStatus.SUBMITTED, OrderStatus.PARTIALLY_FILLED}
+)
 
 
 class SignalSide(StrEnum):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import msgspec
 
-from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, TimeInForce
+from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce
 
 
 class Order(msgspec.Struct, kw_only=True):
@@ -20,7 +20,19 @@ class Order(msgspec.Struct, kw_only=True):
     type: OrderType
     quantity: Decimal
     price: Decimal | None = None
+    """Limit price of LIMIT and STOP_LIMIT orders."""
+    stop_price: Decimal | None = None
+    """Trigger price of STOP and STOP_LIMIT orders (and the current stop of a trailing stop)."""
+    trailing_amount: Decimal | None = None
+    trailing_percent: Decimal | None = None
     time_in_force: TimeInForce = TimeInForce.GTC
+    reduce_only: bool = False
+    post_only: bool = False
+    position_side: PositionSide = PositionSide.BOTH
+    parent_order_id: str | None = None
+    """Set on the take-profit and stop-loss legs of a bracket: they wait for this entry."""
+    oco_group: str | None = None
+    """Orders sharing a group cancel each other when one fills (one-cancels-other)."""
     status: OrderStatus = OrderStatus.NEW
     filled_quantity: Decimal = Decimal(0)
     average_fill_price: Decimal | None = None
@@ -49,3 +61,4 @@ class Fill(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     fee_asset: str
     ts: datetime
     liquidity: str = "taker"
+    position_side: PositionSide = PositionSide.BOTH

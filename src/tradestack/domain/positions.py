@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import msgspec
 
+from tradestack.domain.enums import PositionSide
+
 
 class Position(msgspec.Struct, kw_only=True):
     """Signed quantity (negative when short) at an average entry price.
@@ -17,6 +19,7 @@ class Position(msgspec.Struct, kw_only=True):
 
     trader_id: str
     symbol: str
+    position_side: PositionSide = PositionSide.BOTH
     quantity: Decimal = Decimal(0)
     average_price: Decimal = Decimal(0)
     realized_pnl: Decimal = Decimal(0)

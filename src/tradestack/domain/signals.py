@@ -18,3 +18,7 @@ class Signal(msgspec.Struct, frozen=True, gc=False):
     ts: datetime
     price: float
     """Reference price when the signal was made (the bar's close); used for sizing."""
+    stop_loss: float | None = None
+    """When set, the entry is sent as a bracket with a protective stop at this price."""
+    take_profit: float | None = None
+    """When set, the bracket also carries a take-profit limit at this price."""

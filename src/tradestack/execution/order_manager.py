@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, TimeInForce
+from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce
 from tradestack.domain.orders import Fill, Order
 from tradestack.execution.state_machine import check_transition
 
@@ -46,12 +46,28 @@ class OrderManager:
         ts: datetime,
         order_type: OrderType = OrderType.MARKET,
         price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        trailing_amount: Decimal | None = None,
+        trailing_percent: Decimal | None = None,
         time_in_force: TimeInForce = TimeInForce.GTC,
+        reduce_only: bool = False,
+        post_only: bool = False,
+        position_side: PositionSide = PositionSide.BOTH,
+        parent_order_id: str | None = None,
+        oco_group: str | None = None,
         trace_id: str | None = None,
     ) -> Order:
         if quantity <= 0:
             raise ValueError(f"order quantity must be positive, got {quantity}")
         order = Order(
+            stop_price=stop_price,
+            trailing_amount=trailing_amount,
+            trailing_percent=trailing_percent,
+            reduce_only=reduce_only,
+            post_only=post_only,
+            position_side=position_side,
+            parent_order_id=parent_order_id,
+            oco_group=oco_group,
             client_order_id=new_client_order_id(self.trader_id),
             trader_id=self.trader_id,
             symbol=symbol,

@@ -6,7 +6,8 @@ from tradestack.domain.enums import OrderStatus as S
 from tradestack.errors import InvalidOrderTransitionError
 
 TRANSITIONS: dict[S, frozenset[S]] = {
-    S.NEW: frozenset({S.SUBMITTED, S.REJECTED, S.CANCELED}),
+    S.NEW: frozenset({S.IN_FLIGHT, S.SUBMITTED, S.REJECTED, S.CANCELED}),
+    S.IN_FLIGHT: frozenset({S.SUBMITTED, S.PARTIALLY_FILLED, S.FILLED, S.REJECTED, S.CANCELED}),
     S.SUBMITTED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.REJECTED, S.EXPIRED}),
     S.PARTIALLY_FILLED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED}),
     S.FILLED: frozenset(),

@@ -25,10 +25,11 @@ def bar_event(bar: Bar, source_service: str = "market-data") -> Event:
 
 
 class LiveReplayFeed(Component):
-    """Continues a stored synthetic series bar by bar, faster than real time.
+    """Continues stored synthetic series bar by bar, faster than real time.
 
-    Each bar is stored before it is published, so a consumer that sees it can
-    always read it back, and a restart continues from the last stored bar.
+    Each tick emits the next bar of every series it serves. A bar is stored
+    before it is published, so a consumer that sees it can always read it back,
+    and a restart continues from the last stored bar.
     """
 
     name = "replay-feed"
@@ -39,19 +40,27 @@ class LiveReplayFeed(Component):
         db: Database,
         bus: EventBus,
         market: SyntheticMarket,
-        symbol: str,
-        timeframe: str,
         interval_s: float,
+        symbol: str | None = None,
+        timeframe: str | None = None,
     ) -> None:
         super().__init__()
         self.db = db
         self.bus = bus
         self.market = market
-        self.symbol = symbol
-        self.timeframe = Timeframe.parse(timeframe)
         self.interval_s = interval_s
         self.bars_published = 0
-        self._pending: list[Bar] = []
+        self._pending: dict[tuple[str, str], list[Bar]] = {}
+        if symbol is not None and timeframe is not None:
+            self.add_series(symbol, timeframe)
+
+    @property
+    def series(self) -> list[tuple[str, str]]:
+        return list(self._pending)
+
+    def add_series(self, symbol: str, timeframe: str) -> None:
+        """Serve one more (symbol, timeframe); history must already be stored."""
+        self._pending.setdefault((symbol, Timeframe.parse(timeframe).label), [])
 
     async def _on_start(self) -> None:
         self.spawn(self._run(), "replay")
@@ -59,22 +68,26 @@ class LiveReplayFeed(Component):
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.interval_s)  # a bar closes one interval after the last
-            bar = await self._next_bar()
+            bars = [await self._next_bar(key) for key in list(self._pending)]
+            if not bars:
+                continue
             async with self.db.transaction() as connection:
-                await insert_bars(connection, [bar], source="synthetic")
-            await self.bus.publish(bar_event(bar))
-            self.bars_published += 1
+                for bar in bars:
+                    await insert_bars(connection, [bar], source="synthetic")
+            for bar in bars:
+                await self.bus.publish(bar_event(bar))
+            self.bars_published += len(bars)
 
-    async def _next_bar(self) -> Bar:
-        if not self._pending:
+    async def _next_bar(self, key: tuple[str, str]) -> Bar:
+        pending = self._pending[key]
+        if not pending:
+            symbol, timeframe = key
             async with self.db.read() as connection:
-                last = await recent_bars(connection, self.symbol, self.timeframe.label, limit=1)
+                last = await recent_bars(connection, symbol, timeframe, limit=1)
             if not last:
-                raise RuntimeError(
-                    f"no stored bars for {self.symbol} {self.timeframe}; backfill first"
-                )
-            start: datetime = last[0].ts + self.timeframe.delta
-            self._pending = self.market.bars(
-                self.symbol, self.timeframe.label, start, _BATCH, previous_close=last[0].close
+                raise RuntimeError(f"no stored bars for {symbol} {timeframe}; backfill first")
+            start: datetime = last[0].ts + Timeframe.parse(timeframe).delta
+            pending.extend(
+                self.market.bars(symbol, timeframe, start, _BATCH, previous_close=last[0].close)
             )
-        return self._pending.pop(0)
+        return pending.pop(0)

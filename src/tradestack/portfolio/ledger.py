@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from tradestack.domain.enums import OrderSide
+from tradestack.domain.enums import OrderSide, PositionSide
 from tradestack.domain.orders import Fill
 from tradestack.domain.positions import Position
 
@@ -24,22 +24,33 @@ class Portfolio:
         self.trader_id = trader_id
         self.quote_asset = quote_asset
         self.cash = cash
-        self.positions: dict[str, Position] = {}
+        self.positions: dict[tuple[str, PositionSide], Position] = {}
 
-    def position(self, symbol: str) -> Position:
-        existing = self.positions.get(symbol)
+    def position(self, symbol: str, side: PositionSide = PositionSide.BOTH) -> Position:
+        existing = self.positions.get((symbol, side))
         if existing is None:
-            existing = Position(trader_id=self.trader_id, symbol=symbol)
-            self.positions[symbol] = existing
+            existing = Position(trader_id=self.trader_id, symbol=symbol, position_side=side)
+            self.positions[(symbol, side)] = existing
         return existing
 
-    def quantity(self, symbol: str) -> Decimal:
-        existing = self.positions.get(symbol)
-        return existing.quantity if existing is not None else ZERO
+    def adopt(self, position: Position) -> None:
+        """Take a position loaded from storage (after a restart)."""
+        self.positions[(position.symbol, position.position_side)] = position
+
+    def quantity(self, symbol: str, side: PositionSide | None = None) -> Decimal:
+        """Return the signed quantity of one side, or the net of all sides when ``side`` is None."""
+        if side is not None:
+            existing = self.positions.get((symbol, side))
+            return existing.quantity if existing is not None else ZERO
+        return sum((p.quantity for (s, _side), p in self.positions.items() if s == symbol), ZERO)
+
+    def gross_exposure(self) -> Decimal:
+        """Sum of absolute market values: what margin is held against."""
+        return sum((abs(p.market_value) for p in self.positions.values()), ZERO)
 
     def apply_fill(self, fill: Fill) -> Position:
         """Update cash and the position for one fill, realizing PnL on any reduced part."""
-        position = self.position(fill.symbol)
+        position = self.position(fill.symbol, fill.position_side)
         signed = fill.quantity if fill.side is OrderSide.BUY else -fill.quantity
         held = position.quantity
         if held == 0 or (held > 0) == (signed > 0):
@@ -64,11 +75,11 @@ class Portfolio:
         return position
 
     def mark(self, symbol: str, price: Decimal, ts: datetime | None = None) -> None:
-        existing = self.positions.get(symbol)
-        if existing is not None:
-            existing.last_price = price
-            if ts is not None and existing.quantity != 0:
-                existing.updated_at = ts
+        for (held_symbol, _side), existing in self.positions.items():
+            if held_symbol == symbol:
+                existing.last_price = price
+                if ts is not None and existing.quantity != 0:
+                    existing.updated_at = ts
 
     @property
     def equity(self) -> Decimal:

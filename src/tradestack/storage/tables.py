@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Float,
     Index,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import false
 
 from tradestack.storage.types import Money, UtcDateTime
 
@@ -56,6 +58,8 @@ traders = Table(
     Column("symbol", String(64), nullable=False),
     Column("timeframe", String(8), nullable=False),
     Column("status", String(16), nullable=False),
+    Column("account_id", String(64), nullable=False, server_default="default"),
+    Column("config", JSON),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
@@ -71,6 +75,14 @@ orders = Table(
     Column("time_in_force", String(8), nullable=False),
     Column("quantity", Money(), nullable=False),
     Column("price", Money()),
+    Column("stop_price", Money()),
+    Column("trailing_amount", Money()),
+    Column("trailing_percent", Money()),
+    Column("reduce_only", Boolean, nullable=False, server_default=false()),
+    Column("post_only", Boolean, nullable=False, server_default=false()),
+    Column("position_side", String(8), nullable=False, server_default="BOTH"),
+    Column("parent_order_id", String(64)),
+    Column("oco_group", String(64)),
     Column("status", String(24), nullable=False, index=True),
     Column("filled_quantity", Money(), nullable=False),
     Column("average_fill_price", Money()),
@@ -94,6 +106,7 @@ fills = Table(
     Column("fee", Money(), nullable=False),
     Column("fee_asset", String(16), nullable=False),
     Column("liquidity", String(8), nullable=False),
+    Column("position_side", String(8), nullable=False, server_default="BOTH"),
     Column("ts", UtcDateTime(), nullable=False),
 )
 
@@ -102,6 +115,7 @@ positions = Table(
     metadata,
     Column("trader_id", String(64), primary_key=True),
     Column("symbol", String(64), primary_key=True),
+    Column("position_side", String(8), primary_key=True, server_default="BOTH"),
     Column("quantity", Money(), nullable=False),
     Column("average_price", Money(), nullable=False),
     Column("realized_pnl", Money(), nullable=False),
@@ -132,6 +146,17 @@ signals = Table(
     Column("price", Float, nullable=False),
     Column("ts", UtcDateTime(), nullable=False),
     Index(None, "trader_id", "ts"),
+)
+
+equity_snapshots = Table(
+    "equity_snapshots",
+    metadata,
+    Column("trader_id", String(64), primary_key=True),
+    Column("ts", UtcDateTime(), primary_key=True),
+    Column("equity", Money(), nullable=False),
+    Column("cash", Money(), nullable=False),
+    Column("realized_pnl", Money(), nullable=False),
+    Column("unrealized_pnl", Money(), nullable=False),
 )
 
 events = Table(

@@ -8,17 +8,20 @@ changed, so the async runner can persist and publish it in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
-from tradestack.domain.enums import OrderSide, OrderStatus, SignalSide
+from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, SignalSide
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Fill, Order
 from tradestack.domain.positions import Position
 from tradestack.domain.signals import Signal
 from tradestack.execution.order_manager import OrderChange, OrderManager
-from tradestack.execution.venues.port import Venue
+from tradestack.execution.venues.port import Venue, VenueUpdate
 from tradestack.portfolio.ledger import Portfolio
-from tradestack.risk.rules import RiskDecision, RiskLimits, check_order
+from tradestack.risk.account import AccountGuard
+from tradestack.risk.engine import RiskEngine
+from tradestack.risk.rules import RiskDecision, RiskLimits
 from tradestack.strategy.base import Strategy
 
 
@@ -35,16 +38,21 @@ class Sizing:
 class TraderStep:
     """What one bar changed for one trader."""
 
-    bar: Bar
+    bar: Bar | None
+    """None for changes made outside a bar (an emergency stop)."""
     signals: list[Signal] = field(default_factory=list)
     fills: list[Fill] = field(default_factory=list)
     order_changes: list[OrderChange] = field(default_factory=list)
     positions: list[Position] = field(default_factory=list)
     risk_rejections: list[tuple[Order, RiskDecision]] = field(default_factory=list)
+    amended: list[Order] = field(default_factory=list)
+    trace_id: str | None = None
+    halted: str | None = None
+    """Set on the bar whose equity made the risk engine halt the trader."""
 
     @property
     def changed(self) -> bool:
-        return bool(self.signals or self.fills or self.order_changes)
+        return bool(self.signals or self.fills or self.order_changes or self.amended or self.halted)
 
 
 class TraderContext:
@@ -57,12 +65,14 @@ class TraderContext:
         venue: Venue,
         risk_limits: RiskLimits,
         sizing: Sizing,
+        account_guard: AccountGuard | None = None,
     ) -> None:
         self.trader_id = trader_id
         self.strategy = strategy
         self.portfolio = portfolio
         self.venue = venue
         self.risk_limits = risk_limits
+        self.risk = RiskEngine(risk_limits, portfolio, account=account_guard)
         self.sizing = sizing
         self.orders = OrderManager(trader_id)
         self.bars_processed = 0
@@ -82,17 +92,14 @@ class TraderContext:
     def on_bar(self, bar: Bar) -> TraderStep:
         step = TraderStep(bar)
         self.bars_processed += 1
-        fills, rejections = self.venue.on_bar(bar)
-        for fill in fills:
-            self.orders.apply_fill(fill)
-            step.positions.append(self.portfolio.apply_fill(fill))
-            step.fills.append(fill)
-        for rejection in rejections:
-            order = self.orders.orders[rejection.client_order_id]
-            self.orders.transition(order, OrderStatus.REJECTED, bar.ts, rejection.reason)
+        update = self.venue.on_bar(bar)
+        if update:
+            self._apply(update, step, bar)
         price = Decimal(repr(bar.close))
         self.last_price = price
         self.portfolio.mark(bar.symbol, price, bar.ts)
+        if self.risk.tracks_equity and self.risk.halted is None:
+            step.halted = self.risk.on_equity(self.portfolio.equity, bar.ts)
         for signal in self.strategy.on_bar(bar, self):
             step.signals.append(signal)
             self._act_on(signal, price, step)
@@ -100,42 +107,122 @@ class TraderContext:
             step.order_changes = self.orders.drain_changes()
         return step
 
+    def _apply(self, update: VenueUpdate, step: TraderStep, bar: Bar) -> None:
+        """Apply what the venue did: activations, fills, then orders it ended."""
+        orders = self.orders
+        for client_order_id in update.activations:
+            leg = orders.orders.get(client_order_id)
+            if leg is not None:
+                orders.transition(leg, OrderStatus.SUBMITTED, bar.ts)
+        for fill in update.fills:
+            orders.apply_fill(fill)
+            position = self.portfolio.apply_fill(fill)
+            step.positions.append(position)
+            step.fills.append(fill)
+            if self.risk.account is not None:
+                self.risk.account.release(
+                    self.trader_id,
+                    fill.symbol,
+                    abs(self.portfolio.quantity(fill.symbol)) * fill.price,
+                )
+        for notices, status in (
+            (update.rejections, OrderStatus.REJECTED),
+            (update.expirations, OrderStatus.EXPIRED),
+            (update.cancellations, OrderStatus.CANCELED),
+        ):
+            for notice in notices:
+                order = orders.orders.get(notice.client_order_id)
+                if order is not None:
+                    orders.transition(order, status, bar.ts, notice.reason)
+        step.amended.extend(update.amended)
+
     def _act_on(self, signal: Signal, price: Decimal, step: TraderStep) -> None:
-        if self.orders.open_orders(signal.symbol):
-            return
+        working = self.orders.open_orders(signal.symbol)
+        if any(not o.reduce_only for o in working):
+            return  # an entry is still working: wait for it
+        for protective in working:  # bracket legs give way to the strategy's new decision
+            self.venue.cancel(protective.client_order_id)
+            self.orders.transition(
+                protective, OrderStatus.CANCELED, signal.ts, "replaced by a new signal"
+            )
         order = self._order_for(signal, price)
         if order is None:
             return
-        decision = check_order(
-            order, portfolio=self.portfolio, price=price, limits=self.risk_limits
-        )
+        order.trace_id = step.trace_id
+        decision = self.risk.check(order, price=price, confidence=signal.confidence)
         if not decision.approved:
             self.orders.transition(order, OrderStatus.REJECTED, signal.ts, decision.reason)
             step.risk_rejections.append((order, decision))
             return
+        if not self.send(order, signal.ts):
+            return
+        if signal.stop_loss is not None or signal.take_profit is not None:
+            self._attach_bracket(order, signal)
+
+    def send(self, order: Order, ts: datetime) -> bool:
+        """Submit ``order`` to the venue and record SUBMITTED or REJECTED with the reason."""
         result = self.venue.submit(order)
         if result.accepted:
             order.venue_order_id = result.venue_order_id
-            self.orders.transition(order, OrderStatus.SUBMITTED, signal.ts)
-        else:
-            self.orders.transition(order, OrderStatus.REJECTED, signal.ts, result.reason)
+            self.orders.transition(order, OrderStatus.SUBMITTED, ts)
+            return True
+        self.orders.transition(order, OrderStatus.REJECTED, ts, result.reason)
+        return False
+
+    def _attach_bracket(self, entry: Order, signal: Signal) -> None:
+        """Add take-profit and stop-loss legs that wait for the entry and cancel each other."""
+        exit_side = OrderSide.SELL if entry.side is OrderSide.BUY else OrderSide.BUY
+        legs = []
+        if signal.take_profit is not None:
+            legs.append((OrderType.LIMIT, {"price": Decimal(repr(signal.take_profit))}))
+        if signal.stop_loss is not None:
+            legs.append((OrderType.STOP, {"stop_price": Decimal(repr(signal.stop_loss))}))
+        for order_type, prices in legs:
+            leg = self.orders.create(
+                symbol=entry.symbol,
+                side=exit_side,
+                quantity=entry.quantity,
+                ts=signal.ts,
+                order_type=order_type,
+                reduce_only=True,
+                parent_order_id=entry.client_order_id,
+                oco_group=entry.client_order_id,
+                trace_id=entry.trace_id,
+                **prices,
+            )
+            result = self.venue.submit(leg)
+            if not result.accepted:
+                self.orders.transition(leg, OrderStatus.REJECTED, signal.ts, result.reason)
 
     def _order_for(self, signal: Signal, price: Decimal) -> Order | None:
-        """Turn a signal into an order: close what is held against it, then open all-in."""
+        """Turn a signal into an order: close what is held against it, then open a new position."""
         held = self.portfolio.quantity(signal.symbol)
         if signal.side is SignalSide.CLOSE:
             quantity, side = abs(held), OrderSide.SELL if held > 0 else OrderSide.BUY
         elif signal.side is SignalSide.BUY:
             side = OrderSide.BUY
-            quantity = -held + self._affordable(held, price) if held <= 0 else Decimal(0)
+            quantity = -held + self._entry_size(signal, held, price) if held <= 0 else Decimal(0)
         else:
             side = OrderSide.SELL
             quantity = max(held, Decimal(0))
             if self.strategy.allow_short and held >= 0:
-                quantity += self._affordable(held, price)
+                quantity += self._entry_size(signal, held, price)
         if quantity <= 0:
             return None
         return self.orders.create(symbol=signal.symbol, side=side, quantity=quantity, ts=signal.ts)
+
+    def _entry_size(self, signal: Signal, held: Decimal, price: Decimal) -> Decimal:
+        """All-in by default; with ``risk_per_trade_pct`` and a stop, risk that share of equity."""
+        affordable = self._affordable(held, price)
+        percent = self.risk_limits.risk_per_trade_pct
+        if percent is None or signal.stop_loss is None:
+            return affordable
+        distance = abs(price - Decimal(repr(signal.stop_loss)))
+        if distance == 0:
+            return Decimal(0)
+        budget = self.portfolio.equity * percent / Decimal(100)
+        lots = (budget / distance / self.sizing.lot_size).to_integral_value(ROUND_DOWN)
+        return min(affordable, lots * self.sizing.lot_size)
 
     def _affordable(self, held: Decimal, price: Decimal) -> Decimal:
         """Units the equity left after closing ``held`` buys, fees included, in whole lots."""

@@ -14,4 +14,4 @@ router = APIRouter(prefix="/system", tags=["system"])
 
 @router.get("/status", response_model=SystemStatus)
 async def system_status(kernel: KernelDep) -> dict[str, Any]:
-    return kernel.status()
+    return await kernel.status()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from tradestack.domain.market import Bar
@@ -18,11 +17,41 @@ class SubmitResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Rejection:
-    """A working order the venue refused when it came to fill it (for example, funds)."""
+class OrderNotice:
+    """Something the venue did to a working order, with the reason people will read."""
 
     client_order_id: str
     reason: str
+
+
+Rejection = OrderNotice
+
+
+@dataclass(slots=True)
+class VenueUpdate:
+    """What one bar did to the working orders of an account."""
+
+    fills: list[Fill] = field(default_factory=list)
+    rejections: list[OrderNotice] = field(default_factory=list)
+    """Refused when it came to trade (for example, funds): the order is REJECTED."""
+    expirations: list[OrderNotice] = field(default_factory=list)
+    """Time in force ran out (IOC, FOK): the order is EXPIRED."""
+    cancellations: list[OrderNotice] = field(default_factory=list)
+    """Canceled by the venue (the other leg of a one-cancels-other pair filled, ...)."""
+    activations: list[str] = field(default_factory=list)
+    """Bracket legs whose entry filled: they now work at the venue."""
+    amended: list[Order] = field(default_factory=list)
+    """Orders whose working price moved (a trailing stop), to persist."""
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.fills
+            or self.rejections
+            or self.expirations
+            or self.cancellations
+            or self.activations
+            or self.amended
+        )
 
 
 class Venue(Protocol):
@@ -36,6 +65,6 @@ class Venue(Protocol):
         """Re-attach a working order known from storage after a restart (never re-sent)."""
         ...
 
-    def on_bar(self, bar: Bar) -> tuple[Sequence[Fill], Sequence[Rejection]]:
+    def on_bar(self, bar: Bar) -> VenueUpdate:
         """Advance the venue's market by one bar and return what happened to working orders."""
         ...

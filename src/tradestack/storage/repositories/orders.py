@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, TimeInForce
+from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce
 from tradestack.domain.orders import Fill, Order
 from tradestack.storage.database import insert_for, upsert
 from tradestack.storage.tables import fills, orders
@@ -15,6 +15,12 @@ _OPEN = [s.value for s in OrderStatus if s.is_open]
 
 async def save_order(connection: AsyncConnection, order: Order) -> None:
     await upsert(connection, orders, [_order_row(order)], keys=["client_order_id"])
+
+
+async def get_order(connection: AsyncConnection, client_order_id: str) -> Order | None:
+    query = select(orders).where(orders.c.client_order_id == client_order_id)
+    row = (await connection.execute(query)).first()
+    return _to_order(row) if row is not None else None
 
 
 async def list_orders(
@@ -69,6 +75,7 @@ async def insert_fill(connection: AsyncConnection, fill: Fill) -> bool:
             "fee": fill.fee,
             "fee_asset": fill.fee_asset,
             "liquidity": fill.liquidity,
+            "position_side": fill.position_side.value,
             "ts": fill.ts,
         },
     )
@@ -93,6 +100,7 @@ async def list_fills(
             fee=row.fee,
             fee_asset=row.fee_asset,
             liquidity=row.liquidity,
+            position_side=PositionSide(row.position_side),
             ts=row.ts,
         )
         for row in (await connection.execute(query)).all()
@@ -109,6 +117,14 @@ def _order_row(order: Order) -> dict[str, object]:
         "time_in_force": order.time_in_force.value,
         "quantity": order.quantity,
         "price": order.price,
+        "stop_price": order.stop_price,
+        "trailing_amount": order.trailing_amount,
+        "trailing_percent": order.trailing_percent,
+        "reduce_only": order.reduce_only,
+        "post_only": order.post_only,
+        "position_side": order.position_side.value,
+        "parent_order_id": order.parent_order_id,
+        "oco_group": order.oco_group,
         "status": order.status.value,
         "filled_quantity": order.filled_quantity,
         "average_fill_price": order.average_fill_price,
@@ -131,6 +147,14 @@ def _to_order(row: object) -> Order:
         time_in_force=TimeInForce(values["time_in_force"]),
         quantity=values["quantity"],
         price=values["price"],
+        stop_price=values["stop_price"],
+        trailing_amount=values["trailing_amount"],
+        trailing_percent=values["trailing_percent"],
+        reduce_only=bool(values["reduce_only"]),
+        post_only=bool(values["post_only"]),
+        position_side=PositionSide(values["position_side"]),
+        parent_order_id=values["parent_order_id"],
+        oco_group=values["oco_group"],
         status=OrderStatus(values["status"]),
         filled_quantity=values["filled_quantity"],
         average_fill_price=values["average_fill_price"],

@@ -8,15 +8,17 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tradestack.domain.enums import PositionSide
 from tradestack.domain.positions import Position
 from tradestack.storage.database import upsert
-from tradestack.storage.tables import balances, positions
+from tradestack.storage.tables import balances, equity_snapshots, positions
 
 
 async def save_position(connection: AsyncConnection, position: Position) -> None:
     row = {
         "trader_id": position.trader_id,
         "symbol": position.symbol,
+        "position_side": position.position_side.value,
         "quantity": position.quantity,
         "average_price": position.average_price,
         "realized_pnl": position.realized_pnl,
@@ -24,7 +26,7 @@ async def save_position(connection: AsyncConnection, position: Position) -> None
         "last_price": position.last_price,
         "updated_at": position.updated_at or datetime.now(UTC),
     }
-    await upsert(connection, positions, [row], keys=["trader_id", "symbol"])
+    await upsert(connection, positions, [row], keys=["trader_id", "symbol", "position_side"])
 
 
 async def list_positions(
@@ -37,6 +39,7 @@ async def list_positions(
         Position(
             trader_id=row.trader_id,
             symbol=row.symbol,
+            position_side=PositionSide(row.position_side),
             quantity=row.quantity,
             average_price=row.average_price,
             realized_pnl=row.realized_pnl,
@@ -73,3 +76,37 @@ async def list_balances(
     for row in (await connection.execute(query)).all():
         out.setdefault(row.trader_id, {})[row.asset] = (row.free, row.locked)
     return out
+
+
+async def insert_equity_snapshot(
+    connection: AsyncConnection,
+    trader_id: str,
+    ts: datetime,
+    *,
+    equity: Decimal,
+    cash: Decimal,
+    realized_pnl: Decimal,
+    unrealized_pnl: Decimal,
+) -> None:
+    row = {
+        "trader_id": trader_id,
+        "ts": ts,
+        "equity": equity,
+        "cash": cash,
+        "realized_pnl": realized_pnl,
+        "unrealized_pnl": unrealized_pnl,
+    }
+    await upsert(connection, equity_snapshots, [row], keys=["trader_id", "ts"])
+
+
+async def list_equity_snapshots(
+    connection: AsyncConnection, trader_id: str, *, limit: int = 1000
+) -> list[tuple[datetime, Decimal]]:
+    """Return (ts, equity) pairs, oldest first, of the newest ``limit`` snapshots."""
+    query = (
+        select(equity_snapshots.c.ts, equity_snapshots.c.equity)
+        .where(equity_snapshots.c.trader_id == trader_id)
+        .order_by(equity_snapshots.c.ts.desc())
+        .limit(limit)
+    )
+    return [(row.ts, row.equity) for row in reversed((await connection.execute(query)).all())]

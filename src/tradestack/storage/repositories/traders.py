@@ -23,6 +23,8 @@ class TraderRecord:
     status: str
     created_at: datetime
     updated_at: datetime
+    account_id: str = "default"
+    config: dict[str, Any] | None = None
 
 
 async def save_trader(connection: AsyncConnection, record: TraderRecord) -> None:
@@ -33,6 +35,8 @@ async def save_trader(connection: AsyncConnection, record: TraderRecord) -> None
         "symbol": record.symbol,
         "timeframe": record.timeframe,
         "status": record.status,
+        "account_id": record.account_id,
+        "config": record.config,
         "created_at": record.created_at,
         "updated_at": datetime.now(UTC),
     }
@@ -44,6 +48,11 @@ async def get_trader(connection: AsyncConnection, trader_id: str) -> TraderRecor
         await connection.execute(select(traders).where(traders.c.trader_id == trader_id))
     ).first()
     return TraderRecord(**row._mapping) if row is not None else None
+
+
+async def delete_trader(connection: AsyncConnection, trader_id: str) -> bool:
+    result = await connection.execute(traders.delete().where(traders.c.trader_id == trader_id))
+    return bool(result.rowcount)
 
 
 async def list_traders(connection: AsyncConnection) -> list[TraderRecord]:

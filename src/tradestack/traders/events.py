@@ -1,0 +1,13 @@
+"""Read domain objects out of event payloads: objects on the memory bus, dicts on brokers."""
+
+from __future__ import annotations
+
+import msgspec
+
+from tradestack.domain.events import Event
+from tradestack.domain.market import Bar
+
+
+def bar_from_event(event: Event) -> Bar:
+    value = event.payload["bar"]
+    return value if isinstance(value, Bar) else msgspec.convert(value, Bar)

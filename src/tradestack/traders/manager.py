@@ -1,0 +1,184 @@
+"""TraderManager: creates, starts, stops, halts and removes traders, and feeds them bars.
+
+The ``traders`` table holds each trader's desired state (active, stopped,
+halted); the manager converges to it on start and every second after, so the
+CLI can steer a running platform by writing that table. One bus subscription
+serves every trader: bars are dispatched by (symbol, timeframe), and a trader
+that crashes is faulted alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tradestack.bus.port import EventBus
+from tradestack.config.settings import Settings
+from tradestack.domain.events import Event, EventType
+from tradestack.errors import ConfigError, NotFoundError
+from tradestack.lifecycle import Component
+from tradestack.risk.account import AccountGuard
+from tradestack.storage.database import Database
+from tradestack.storage.repositories.traders import (
+    delete_trader,
+    get_trader,
+    list_traders,
+    save_trader,
+)
+from tradestack.traders.events import bar_from_event
+from tradestack.traders.factory import account_guard, build_context
+from tradestack.traders.runner import TraderRunner
+from tradestack.traders.spec import ACTIVE, HALTED, STOPPED, TraderSpec
+
+log = logging.getLogger(__name__)
+SeriesHook = Callable[[str, str], Awaitable[None]]
+
+
+class TraderManager(Component):
+    name = "trader-manager"
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        bus: EventBus,
+        settings: Settings,
+        on_series: SeriesHook | None = None,
+        poll_interval_s: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.bus = bus
+        self.settings = settings
+        self.on_series = on_series
+        self.poll_interval_s = poll_interval_s
+        self.runners: dict[str, TraderRunner] = {}
+        self.guards: dict[str, AccountGuard] = {}
+        self._by_series: dict[tuple[str, str], list[TraderRunner]] = {}
+        self._lock = asyncio.Lock()
+
+    async def _on_start(self) -> None:
+        self.bus.subscribe(EventType.MARKET_BAR, self._dispatch, group="traders")
+        await self.reconcile()
+        self.spawn(self._poll(), "reconcile")
+
+    async def _on_stop(self) -> None:
+        for trader_id in list(self.runners):
+            await self._stop_runner(trader_id)
+
+    # -- commands ----------------------------------------------------------------------------
+
+    async def add(self, spec: TraderSpec) -> TraderSpec:
+        """Store a new trader and start it when its status is active."""
+        spec.validate(self.settings)
+        async with self.db.transaction() as connection:
+            if await get_trader(connection, spec.trader_id) is not None:
+                raise ConfigError(f"trader {spec.trader_id!r} already exists")
+            await save_trader(connection, spec.to_record())
+        if spec.status == ACTIVE:
+            await self._start_runner(spec)
+        return spec
+
+    async def start_trader(self, trader_id: str) -> None:
+        """Mark a stored trader active and run it (also lifts a halt)."""
+        spec = await self._set_status(trader_id, ACTIVE)
+        if trader_id not in self.runners:
+            await self._start_runner(spec)
+        else:
+            self.runners[trader_id].context.risk.resume()
+
+    async def stop_trader(self, trader_id: str) -> None:
+        """Stop one trader, leaving its working orders and positions as they are."""
+        await self._set_status(trader_id, STOPPED)
+        await self._stop_runner(trader_id)
+
+    async def emergency_stop(self, trader_id: str, *, flatten: bool = False) -> int:
+        """Cancel the trader's orders, halt it, and optionally close its positions."""
+        spec = await self._set_status(trader_id, HALTED)
+        runner = self.runners.get(trader_id) or await self._start_runner(spec)
+        return await runner.emergency_stop(flatten=flatten)
+
+    async def remove(self, trader_id: str) -> None:
+        """Delete a stopped trader's definition; its orders and fills stay for the record."""
+        if trader_id in self.runners:
+            raise ConfigError(f"trader {trader_id!r} is running; stop it first")
+        async with self.db.transaction() as connection:
+            if not await delete_trader(connection, trader_id):
+                raise NotFoundError(f"no trader named {trader_id!r}")
+
+    async def specs(self) -> list[TraderSpec]:
+        async with self.db.read() as connection:
+            return [TraderSpec.from_record(r) for r in await list_traders(connection)]
+
+    def summaries(self) -> list[dict[str, Any]]:
+        return [runner.summary() for runner in self.runners.values()]
+
+    # -- convergence ---------------------------------------------------------------------------
+
+    async def reconcile(self) -> None:
+        """Make the running traders match the stored desired states."""
+        async with self._lock:
+            for spec in await self.specs():
+                running = self.runners.get(spec.trader_id)
+                if spec.status in (ACTIVE, HALTED) and running is None:
+                    try:
+                        running = await self._start_runner(spec)
+                    except ConfigError as error:
+                        log.error("cannot start trader %s: %s", spec.trader_id, error)
+                        continue
+                    if spec.status == HALTED:
+                        running.context.risk.halt("halted before the restart")
+                elif spec.status == STOPPED and running is not None:
+                    await self._stop_runner(spec.trader_id)
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_interval_s)
+            await self.reconcile()
+
+    async def _start_runner(self, spec: TraderSpec) -> TraderRunner:
+        guard = self.guards.get(spec.account_id)
+        if guard is None:
+            guard = self.guards[spec.account_id] = account_guard(self.settings, spec.account_id)
+        context = build_context(spec, self.settings, guard)
+        if self.on_series is not None:
+            await self.on_series(spec.symbol, spec.timeframe)
+        runner = TraderRunner(
+            context=context,
+            db=self.db,
+            bus=self.bus,
+            symbol=spec.symbol,
+            timeframe=spec.timeframe,
+            starting_cash=spec.starting_cash,
+            snapshot_every_s=self.settings.run.equity_snapshot_every_s,
+        )
+        await runner.start()
+        self.runners[spec.trader_id] = runner
+        self._by_series.setdefault((spec.symbol, spec.timeframe), []).append(runner)
+        return runner
+
+    async def _stop_runner(self, trader_id: str) -> None:
+        runner = self.runners.pop(trader_id, None)
+        if runner is None:
+            return
+        series = self._by_series.get((runner.symbol, runner.timeframe), [])
+        if runner in series:
+            series.remove(runner)
+        await runner.stop()
+
+    async def _set_status(self, trader_id: str, status: str) -> TraderSpec:
+        async with self.db.transaction() as connection:
+            record = await get_trader(connection, trader_id)
+            if record is None:
+                raise NotFoundError(f"no trader named {trader_id!r}")
+            record = dataclasses.replace(record, status=status)
+            await save_trader(connection, record)
+        return TraderSpec.from_record(record)
+
+    async def _dispatch(self, event: Event) -> None:
+        bar = bar_from_event(event)
+        for runner in list(self._by_series.get((bar.symbol, bar.timeframe), ())):
+            await runner.on_bar(bar, event.trace_id)
