@@ -21,7 +21,7 @@ def free_port() -> int:
 
 def cli_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRADESTACK_")}
-    env.update({"TRADESTACK_HOME": str(home), **extra})
+    env.update({"TRADESTACK_HOME": str(home), "COLUMNS": "200", **extra})
     return env
 
 

@@ -82,3 +82,34 @@ def test_db_commands_report_revisions(tmp_path: Path, home: Path) -> None:
     assert f"is at revision {head}" in run_cli("db", "upgrade", env=env, cwd=tmp_path).stdout
     assert "up to date" in run_cli("db", "current", env=env, cwd=tmp_path).stdout
     assert f"{head} (head)" in run_cli("db", "history", env=env, cwd=tmp_path).stdout
+
+
+def test_trader_commands_edit_stored_traders(tmp_path: Path, home: Path) -> None:
+    env = cli_env(home)
+    added = run_cli(
+        "trader",
+        "add",
+        "carol",
+        "--strategy",
+        "channel_breakout",
+        "--param",
+        "entry=12",
+        "--symbol",
+        "ETH/USDT",
+        "--cash",
+        "500",
+        "--stopped",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert added.returncode == 0, added.stderr
+    listed = run_cli("trader", "list", env=env, cwd=tmp_path).stdout
+    assert "carol" in listed and "stopped" in listed and "entry=12" in listed
+    halted = run_cli("trader", "stop", "carol", "--emergency", env=env, cwd=tmp_path)
+    assert "halted" in halted.stdout
+    assert_one_line_error(run_cli("trader", "stop", "nobody", env=env, cwd=tmp_path), "nobody")
+    assert_one_line_error(
+        run_cli("trader", "add", "x", "--param", "fast", env=env, cwd=tmp_path), "name=value"
+    )
+    assert run_cli("trader", "remove", "carol", env=env, cwd=tmp_path).returncode == 0
+    assert "carol" not in run_cli("trader", "list", env=env, cwd=tmp_path).stdout

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tradestack.errors import (
+    ConfigError,
     DatabaseUnavailableError,
     InvalidOrderTransitionError,
     NotFoundError,
@@ -20,6 +21,7 @@ _STATUS: dict[type[TradestackError], tuple[int, str]] = {
     NotFoundError: (404, "not_found"),
     DatabaseUnavailableError: (503, "database_unavailable"),
     InvalidOrderTransitionError: (409, "invalid_transition"),
+    ConfigError: (400, "invalid_request"),
 }
 
 

@@ -33,7 +33,9 @@ class RiskEngine:
         self._day_start_equity: Decimal | None = None
         self._peak_equity: Decimal | None = None
         self.tracks_equity = (
-            limits.daily_loss_limit_usd is not None or limits.max_drawdown_pct is not None
+            limits.daily_loss_limit_usd is not None
+            or limits.max_drawdown_pct is not None
+            or (account is not None and account.limits.daily_loss_limit_usd is not None)
         )
 
     def halt(self, reason: str) -> None:
@@ -81,6 +83,8 @@ class RiskEngine:
             self._peak_equity = equity
         limits = self.limits
         loss = (self._day_start_equity or equity) - equity
+        if self.account is not None:
+            self.account.record_loss(self.portfolio.trader_id, loss)
         if limits.daily_loss_limit_usd is not None and loss >= limits.daily_loss_limit_usd:
             self.halt(f"daily loss {loss:.2f} reached the limit of {limits.daily_loss_limit_usd}")
         elif limits.max_drawdown_pct is not None and self._peak_equity > 0:
@@ -89,6 +93,4 @@ class RiskEngine:
                 self.halt(
                     f"drawdown {drawdown:.2f}% reached the limit of {limits.max_drawdown_pct}%"
                 )
-        if self.halted is not None and self.account is not None:
-            self.account.record_loss(self.portfolio.trader_id, loss)
         return self.halted

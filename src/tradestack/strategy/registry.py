@@ -7,9 +7,10 @@ from typing import Any
 
 from tradestack.errors import NotFoundError
 from tradestack.strategy.base import Strategy
+from tradestack.strategy.channel_breakout import ChannelBreakout
 from tradestack.strategy.sma_cross import SmaCross
 
-_BUILT_IN: dict[str, type[Strategy]] = {cls.name: cls for cls in (SmaCross,)}
+_BUILT_IN: dict[str, type[Strategy]] = {cls.name: cls for cls in (SmaCross, ChannelBreakout)}
 
 
 def strategy_classes() -> dict[str, type[Strategy]]:

@@ -10,7 +10,6 @@ that crashes is faulted alone.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,16 +17,11 @@ from typing import Any
 from tradestack.bus.port import EventBus
 from tradestack.config.settings import Settings
 from tradestack.domain.events import Event, EventType
-from tradestack.errors import ConfigError, NotFoundError
+from tradestack.errors import ConfigError
 from tradestack.lifecycle import Component
 from tradestack.risk.account import AccountGuard
 from tradestack.storage.database import Database
-from tradestack.storage.repositories.traders import (
-    delete_trader,
-    get_trader,
-    list_traders,
-    save_trader,
-)
+from tradestack.traders import admin
 from tradestack.traders.events import bar_from_event
 from tradestack.traders.factory import account_guard, build_context
 from tradestack.traders.runner import TraderRunner
@@ -73,45 +67,43 @@ class TraderManager(Component):
 
     async def add(self, spec: TraderSpec) -> TraderSpec:
         """Store a new trader and start it when its status is active."""
-        spec.validate(self.settings)
-        async with self.db.transaction() as connection:
-            if await get_trader(connection, spec.trader_id) is not None:
-                raise ConfigError(f"trader {spec.trader_id!r} already exists")
-            await save_trader(connection, spec.to_record())
-        if spec.status == ACTIVE:
-            await self._start_runner(spec)
+        async with self._lock:
+            await admin.add_trader(self.db, self.settings, spec)
+            if spec.status == ACTIVE:
+                await self._start_runner(spec)
         return spec
 
     async def start_trader(self, trader_id: str) -> None:
         """Mark a stored trader active and run it (also lifts a halt)."""
-        spec = await self._set_status(trader_id, ACTIVE)
-        if trader_id not in self.runners:
-            await self._start_runner(spec)
-        else:
-            self.runners[trader_id].context.risk.resume()
+        async with self._lock:
+            spec = await admin.set_status(self.db, trader_id, ACTIVE)
+            if trader_id not in self.runners:
+                await self._start_runner(spec)
+            else:
+                self.runners[trader_id].context.risk.resume()
 
     async def stop_trader(self, trader_id: str) -> None:
         """Stop one trader, leaving its working orders and positions as they are."""
-        await self._set_status(trader_id, STOPPED)
-        await self._stop_runner(trader_id)
+        async with self._lock:
+            await admin.set_status(self.db, trader_id, STOPPED)
+            await self._stop_runner(trader_id)
 
     async def emergency_stop(self, trader_id: str, *, flatten: bool = False) -> int:
         """Cancel the trader's orders, halt it, and optionally close its positions."""
-        spec = await self._set_status(trader_id, HALTED)
-        runner = self.runners.get(trader_id) or await self._start_runner(spec)
-        return await runner.emergency_stop(flatten=flatten)
+        async with self._lock:
+            spec = await admin.set_status(self.db, trader_id, HALTED, flatten=flatten)
+            runner = self.runners.get(trader_id) or await self._start_runner(spec)
+            return await runner.emergency_stop(flatten=flatten)
 
     async def remove(self, trader_id: str) -> None:
         """Delete a stopped trader's definition; its orders and fills stay for the record."""
-        if trader_id in self.runners:
-            raise ConfigError(f"trader {trader_id!r} is running; stop it first")
-        async with self.db.transaction() as connection:
-            if not await delete_trader(connection, trader_id):
-                raise NotFoundError(f"no trader named {trader_id!r}")
+        async with self._lock:
+            if trader_id in self.runners:
+                raise ConfigError(f"trader {trader_id!r} is running; stop it first")
+            await admin.remove_trader(self.db, trader_id)
 
     async def specs(self) -> list[TraderSpec]:
-        async with self.db.read() as connection:
-            return [TraderSpec.from_record(r) for r in await list_traders(connection)]
+        return await admin.stored_traders(self.db)
 
     def summaries(self) -> list[dict[str, Any]]:
         return [runner.summary() for runner in self.runners.values()]
@@ -133,6 +125,14 @@ class TraderManager(Component):
                         running.context.risk.halt("halted before the restart")
                 elif spec.status == STOPPED and running is not None:
                     await self._stop_runner(spec.trader_id)
+                elif (
+                    spec.status == HALTED
+                    and running is not None
+                    and not running.context.risk.halted
+                ):
+                    await running.emergency_stop(flatten=spec.halt_flatten)
+                elif spec.status == ACTIVE and running is not None and running.context.risk.halted:
+                    running.context.risk.resume()
 
     async def _poll(self) -> None:
         while True:
@@ -155,7 +155,10 @@ class TraderManager(Component):
             starting_cash=spec.starting_cash,
             snapshot_every_s=self.settings.run.equity_snapshot_every_s,
         )
-        await runner.start()
+        try:
+            await runner.start()
+        except Exception as error:  # a broken strategy or restore: fault this trader alone
+            log.error("trader %s failed to start: %s", spec.trader_id, error)
         self.runners[spec.trader_id] = runner
         self._by_series.setdefault((spec.symbol, spec.timeframe), []).append(runner)
         return runner
@@ -168,15 +171,6 @@ class TraderManager(Component):
         if runner in series:
             series.remove(runner)
         await runner.stop()
-
-    async def _set_status(self, trader_id: str, status: str) -> TraderSpec:
-        async with self.db.transaction() as connection:
-            record = await get_trader(connection, trader_id)
-            if record is None:
-                raise NotFoundError(f"no trader named {trader_id!r}")
-            record = dataclasses.replace(record, status=status)
-            await save_trader(connection, record)
-        return TraderSpec.from_record(record)
 
     async def _dispatch(self, event: Event) -> None:
         bar = bar_from_event(event)

@@ -38,6 +38,8 @@ class TraderSpec:
     risk: dict[str, Any] = field(default_factory=dict)
     paper: dict[str, Any] = field(default_factory=dict)
     status: str = ACTIVE
+    halt_flatten: bool = False
+    """Set with a halted status by ``trader stop --emergency --flatten``: close positions too."""
 
     @classmethod
     def from_run_settings(cls, run: RunSettings) -> TraderSpec:
@@ -90,6 +92,7 @@ class TraderSpec:
                 "lot_size": str(self.lot_size),
                 "risk": self.risk,
                 "paper": self.paper,
+                "halt_flatten": self.halt_flatten,
             },
         )
 
@@ -109,6 +112,7 @@ class TraderSpec:
             risk=dict(config.get("risk") or {}),
             paper=dict(config.get("paper") or {}),
             status=record.status if record.status in {ACTIVE, STOPPED, HALTED} else ACTIVE,
+            halt_flatten=bool(config.get("halt_flatten", False)),
         )
 
 

@@ -1,0 +1,131 @@
+"""Traders: list, create, inspect, start, stop, emergency-stop and delete."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from tradestack.api.deps import KernelDep
+from tradestack.api.schemas import ErrorResponse
+from tradestack.errors import NotFoundError
+from tradestack.traders.spec import ACTIVE, STOPPED, TraderSpec
+
+router = APIRouter(prefix="/traders", tags=["traders"])
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "no such trader"},
+    400: {"model": ErrorResponse, "description": "invalid trader definition or state"},
+}
+
+
+class TraderIn(BaseModel):
+    trader_id: str = Field(description="unique name: letters, digits, '.', '_' or '-'")
+    strategy: str = "sma_cross"
+    params: dict[str, Any] = Field(default_factory=dict)
+    symbol: str = "BTC/USDT"
+    timeframe: str = "1m"
+    account_id: str = "default"
+    starting_cash: Decimal = Decimal(10_000)
+    risk: dict[str, Any] = Field(default_factory=dict)
+    paper: dict[str, Any] = Field(default_factory=dict)
+    start: bool = True
+
+
+class TraderOut(BaseModel):
+    trader_id: str
+    status: str
+    strategy: str
+    params: dict[str, Any]
+    symbol: str
+    timeframe: str
+    account_id: str
+    runtime: dict[str, Any] | None = Field(description="live figures while it runs")
+
+
+class EmergencyStopOut(BaseModel):
+    trader_id: str
+    canceled_orders: int
+    flatten: bool
+
+
+def _out(spec: TraderSpec, runtime: dict[str, Any] | None) -> TraderOut:
+    return TraderOut(
+        trader_id=spec.trader_id,
+        status=spec.status,
+        strategy=spec.strategy,
+        params=spec.params,
+        symbol=spec.symbol,
+        timeframe=spec.timeframe,
+        account_id=spec.account_id,
+        runtime=runtime,
+    )
+
+
+async def _find(kernel: Any, trader_id: str) -> TraderOut:
+    for spec in await kernel.traders.specs():
+        if spec.trader_id == trader_id:
+            runner = kernel.traders.runners.get(trader_id)
+            return _out(spec, runner.summary() if runner else None)
+    raise NotFoundError(f"no trader named {trader_id!r}")
+
+
+@router.get("", response_model=list[TraderOut])
+async def list_traders(kernel: KernelDep) -> list[TraderOut]:
+    runners = kernel.traders.runners
+    return [
+        _out(spec, runners[spec.trader_id].summary() if spec.trader_id in runners else None)
+        for spec in await kernel.traders.specs()
+    ]
+
+
+@router.post("", response_model=TraderOut, status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+async def create_trader(body: TraderIn, kernel: KernelDep) -> TraderOut:
+    spec = TraderSpec(
+        trader_id=body.trader_id,
+        strategy=body.strategy,
+        params=body.params,
+        symbol=body.symbol,
+        timeframe=body.timeframe,
+        account_id=body.account_id,
+        starting_cash=body.starting_cash,
+        risk=body.risk,
+        paper=body.paper,
+        status=ACTIVE if body.start else STOPPED,
+    )
+    await kernel.traders.add(spec)
+    return await _find(kernel, spec.trader_id)
+
+
+@router.get("/{trader_id}", response_model=TraderOut, responses=_ERRORS)
+async def get_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
+    return await _find(kernel, trader_id)
+
+
+@router.post("/{trader_id}/start", response_model=TraderOut, responses=_ERRORS)
+async def start_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
+    await kernel.traders.start_trader(trader_id)
+    return await _find(kernel, trader_id)
+
+
+@router.post("/{trader_id}/stop", response_model=TraderOut, responses=_ERRORS)
+async def stop_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
+    await kernel.traders.stop_trader(trader_id)
+    return await _find(kernel, trader_id)
+
+
+@router.post("/{trader_id}/emergency-stop", response_model=EmergencyStopOut, responses=_ERRORS)
+async def emergency_stop(
+    trader_id: str,
+    kernel: KernelDep,
+    flatten: bool = Query(False, description="also close every open position"),
+) -> EmergencyStopOut:
+    """Kill switch: cancel the trader's open orders and halt it; optionally flatten."""
+    canceled = await kernel.traders.emergency_stop(trader_id, flatten=flatten)
+    return EmergencyStopOut(trader_id=trader_id, canceled_orders=canceled, flatten=flatten)
+
+
+@router.delete("/{trader_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
+async def delete_trader(trader_id: str, kernel: KernelDep) -> None:
+    await kernel.traders.remove(trader_id)
