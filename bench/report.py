@@ -34,4 +34,4 @@ def print_table(title: str, unit: str, results: list[Result], reference: str) ->
             f"{r.seconds:.3f}",
             r.note,
         )
-    Console().print(table)
+    Console(width=160).print(table)

@@ -7,6 +7,7 @@ filled; in the entry's own bar only their stop can trigger (worst case first).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
@@ -16,11 +17,13 @@ from tradestack.domain.market import Bar
 from tradestack.domain.orders import Fill, Order
 from tradestack.execution.venues.paper import matching
 from tradestack.execution.venues.paper.account import PaperAccount
-from tradestack.execution.venues.paper.config import ZERO, PaperConfig
+from tradestack.execution.venues.paper.config import PaperConfig
 from tradestack.execution.venues.paper.matching import BarPrices, Match
 from tradestack.execution.venues.port import OrderNotice, SubmitResult, VenueUpdate
 
 _QUANTUM = Decimal("0.0000000001")
+_SESSION = uuid.uuid4().hex[:12]
+_sequence = itertools.count(1)
 _PROFIT_TAKING = frozenset({OrderType.LIMIT, OrderType.MARKET})
 
 
@@ -69,7 +72,7 @@ class PaperVenue:
         problem = self._invalid(order)
         if problem:
             return SubmitResult(False, reason=problem)
-        order.venue_order_id = f"paper-{uuid.uuid4().hex[:20]}"
+        order.venue_order_id = f"paper-{_SESSION}{next(_sequence):x}"
         self._working[order.client_order_id] = order
         if order.type is OrderType.TRAILING_STOP:
             self._start_trailing(order)
@@ -94,8 +97,13 @@ class PaperVenue:
     def on_bar(self, bar: Bar) -> VenueUpdate:
         update = VenueUpdate()
         self.account.begin_bar()
-        values = (bar.open, bar.high, bar.low, bar.close, bar.volume)
-        prices = BarPrices(*(Decimal(repr(x)) for x in values))
+        prices = BarPrices(
+            Decimal(repr(bar.open)),
+            Decimal(repr(bar.high)),
+            Decimal(repr(bar.low)),
+            Decimal(repr(bar.close)),
+            Decimal(repr(bar.volume)),
+        )
         finished_now: set[str] = set()
         for order in [o for o in self._working.values() if o.symbol == bar.symbol]:
             cid = order.client_order_id
@@ -147,7 +155,7 @@ class PaperVenue:
         fill = self._fill(order, bar, quantity, price, fee, match.liquidity)
         self.account.record(fill)
         update.fills.append(fill)
-        remaining = order.remaining_quantity - _filled_in(update, order)
+        remaining = order.remaining_quantity - quantity
         if remaining <= 0:
             self._working.pop(order.client_order_id, None)
             self._forget(order.client_order_id)
@@ -236,7 +244,7 @@ class PaperVenue:
         liquidity: str,
     ) -> Fill:
         return Fill(
-            trade_id=f"{order.venue_order_id}-{bar.ts.strftime('%Y%m%dT%H%M%S')}",
+            trade_id=f"{order.venue_order_id}-{int(bar.ts.timestamp())}",
             client_order_id=order.client_order_id,
             trader_id=order.trader_id,
             symbol=order.symbol,
@@ -278,9 +286,3 @@ class PaperVenue:
         self._triggered.discard(client_order_id)
         self._anchors.pop(client_order_id, None)
         self._active_legs.discard(client_order_id)
-
-
-def _filled_in(update: VenueUpdate, order: Order) -> Decimal:
-    return sum(
-        (f.quantity for f in update.fills if f.client_order_id == order.client_order_id), ZERO
-    )
