@@ -41,6 +41,10 @@ async def test_trader_lifecycle_over_the_api(client: httpx.AsyncClient) -> None:
     names = [t["trader_id"] for t in (await client.get("/api/v1/traders")).json()]
     assert names == ["bob", "default"]
 
+    equity = (await client.get("/api/v1/traders/bob/equity")).json()
+    assert equity["trader_id"] == "bob" and isinstance(equity["daily_pnl"], list)
+    assert (await client.get("/api/v1/traders/nobody/equity")).status_code == 404
+
     stopped = await client.post("/api/v1/traders/bob/stop")
     assert stopped.json()["status"] == "stopped" and stopped.json()["runtime"] is None
     started = await client.post("/api/v1/traders/bob/start")

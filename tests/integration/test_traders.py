@@ -16,7 +16,9 @@ from tradestack.domain.signals import Signal
 from tradestack.kernel import Kernel
 from tradestack.marketdata.replay import bar_event
 from tradestack.marketdata.synthetic import SyntheticMarket
+from tradestack.portfolio.queries import equity_curve
 from tradestack.storage.repositories.orders import list_fills, list_orders
+from tradestack.storage.repositories.portfolio import list_balances
 from tradestack.strategy import registry
 from tradestack.strategy.base import Strategy, StrategyContext
 from tradestack.traders.spec import TraderSpec
@@ -76,6 +78,10 @@ async def test_two_strategies_on_one_symbol_trade_side_by_side(kernel: Kernel) -
     async with kernel.db.read() as connection:
         orders = await list_orders(connection, limit=10_000)
         fills = await list_fills(connection, limit=10_000)
+        balances = await list_balances(connection)
+    curve = await equity_curve(kernel.db, "default")
+    assert len(curve) >= 300 // 5 - 1  # one snapshot per 5 minutes of bar time
+    assert set(balances["default"]) == {"USDT", "BTC"}
     by_trader = {o.trader_id for o in orders if o.status is OrderStatus.FILLED}
     assert by_trader == {"default", "breakout"}
     assert {f.trader_id for f in fills} == {"default", "breakout"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from tradestack.bus.codec import to_builtins
@@ -29,10 +30,16 @@ ORDER_EVENTS = {
 
 
 async def save_cash(connection: Any, ctx: TraderContext) -> None:
+    """Store the quote-asset cash and, per traded symbol, the base-asset holding."""
     portfolio = ctx.portfolio
     await save_balance(
-        connection, ctx.trader_id, portfolio.quote_asset, free=portfolio.cash, locked=0
+        connection, ctx.trader_id, portfolio.quote_asset, free=portfolio.cash, locked=Decimal(0)
     )
+    for symbol in {symbol for symbol, _side in portfolio.positions}:
+        base = symbol.split("/", 1)[0]
+        if base != portfolio.quote_asset:
+            held = portfolio.quantity(symbol)
+            await save_balance(connection, ctx.trader_id, base, free=held, locked=Decimal(0))
 
 
 async def persist_step(

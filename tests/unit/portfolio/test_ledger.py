@@ -58,3 +58,50 @@ def test_equity_is_cash_plus_pnl_at_every_step(
         # Average-cost accounting divides, so the two sides may differ in the 28th digit.
         difference = p.equity - (start + p.realized_pnl + p.unrealized_pnl - p.fees_paid)
         assert abs(difference) < D("1e-20")
+
+
+def test_partial_fills_with_fees_by_hand() -> None:
+    p = Portfolio("alice", cash=D(1_000))
+    p.apply_fill(fill(BUY, "0.4", "100", fee="0.04"))
+    p.apply_fill(fill(BUY, "0.6", "105", fee="0.063", n=1))
+    pos = p.position("BTC/USDT")
+    assert pos.average_price == D("103")  # (40 + 63) / 1
+    p.apply_fill(fill(SELL, "0.25", "110", fee="0.0275", n=2))
+    assert pos.realized_pnl == D("1.75")  # 0.25 * (110 - 103)
+    assert pos.quantity == D("0.75") and pos.fees_paid == D("0.1305")
+    assert p.cash == D(1_000) - D(40) - D(63) + D("27.5") - D("0.1305")
+
+
+def test_hedge_mode_holds_a_long_and_a_short_at_once() -> None:
+    from tradestack.domain.enums import PositionSide
+
+    p = Portfolio("alice", cash=D(10_000))
+    long_fill = fill(BUY, "2", "100")
+    short_fill = fill(SELL, "1", "100", n=1)
+    p.apply_fill(type(long_fill)(**{**_fields(long_fill), "position_side": PositionSide.LONG}))
+    p.apply_fill(type(short_fill)(**{**_fields(short_fill), "position_side": PositionSide.SHORT}))
+    assert p.quantity("BTC/USDT", PositionSide.LONG) == D(2)
+    assert p.quantity("BTC/USDT", PositionSide.SHORT) == D(-1)
+    assert p.quantity("BTC/USDT") == D(1)
+    assert len(p.open_positions) == 2
+    p.mark("BTC/USDT", D(110))
+    assert p.unrealized_pnl == D(20) - D(10)
+    assert p.gross_exposure() == D(330)
+
+
+def _fields(struct: object) -> dict[str, object]:
+    return {name: getattr(struct, name) for name in struct.__struct_fields__}  # type: ignore[attr-defined]
+
+
+def test_daily_pnl_from_snapshots() -> None:
+    from datetime import UTC, datetime
+
+    from tradestack.portfolio.queries import daily_pnl
+
+    curve = [
+        (datetime(2026, 1, 1, 0, tzinfo=UTC), D(100)),
+        (datetime(2026, 1, 1, 23, tzinfo=UTC), D(110)),
+        (datetime(2026, 1, 2, 12, tzinfo=UTC), D(105)),
+        (datetime(2026, 1, 3, 12, tzinfo=UTC), D(120)),
+    ]
+    assert [pnl for _day, pnl in daily_pnl(curve)] == [D(10), D(-5), D(15)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field
 from tradestack.api.deps import KernelDep
 from tradestack.api.schemas import ErrorResponse
 from tradestack.errors import NotFoundError
+from tradestack.portfolio.queries import daily_pnl, equity_curve
 from tradestack.traders.spec import ACTIVE, STOPPED, TraderSpec
 
 router = APIRouter(prefix="/traders", tags=["traders"])
@@ -42,6 +44,22 @@ class TraderOut(BaseModel):
     timeframe: str
     account_id: str
     runtime: dict[str, Any] | None = Field(description="live figures while it runs")
+
+
+class EquityPoint(BaseModel):
+    ts: datetime
+    equity: Decimal
+
+
+class DailyPnl(BaseModel):
+    day: date
+    pnl: Decimal
+
+
+class EquityOut(BaseModel):
+    trader_id: str
+    curve: list[EquityPoint]
+    daily_pnl: list[DailyPnl]
 
 
 class EmergencyStopOut(BaseModel):
@@ -101,6 +119,20 @@ async def create_trader(body: TraderIn, kernel: KernelDep) -> TraderOut:
 @router.get("/{trader_id}", response_model=TraderOut, responses=_ERRORS)
 async def get_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
     return await _find(kernel, trader_id)
+
+
+@router.get("/{trader_id}/equity", response_model=EquityOut, responses=_ERRORS)
+async def get_equity(
+    trader_id: str, kernel: KernelDep, limit: int = Query(1000, ge=1, le=100_000)
+) -> EquityOut:
+    """Equity snapshots (every ``run.equity_snapshot_every_s`` of bar time) and daily PnL."""
+    await _find(kernel, trader_id)
+    curve = await equity_curve(kernel.db, trader_id, limit=limit)
+    return EquityOut(
+        trader_id=trader_id,
+        curve=[EquityPoint(ts=ts, equity=equity) for ts, equity in curve],
+        daily_pnl=[DailyPnl(day=day, pnl=pnl) for day, pnl in daily_pnl(curve)],
+    )
 
 
 @router.post("/{trader_id}/start", response_model=TraderOut, responses=_ERRORS)
