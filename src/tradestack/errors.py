@@ -45,3 +45,7 @@ class BusTimeoutError(TradestackError):
 
 class RemoteCallError(TradestackError):
     """The target of a request over the event bus answered with an error."""
+
+
+class ConflictError(TradestackError):
+    """The request contradicts the current state (a trader not running, an order already done)."""

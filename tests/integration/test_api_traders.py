@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from tradestack.api.app import build_api
+from tradestack.auth.roles import Role
+from tradestack.auth.tokens import create_token
 from tradestack.config.loader import load_settings
 from tradestack.kernel import Kernel
 
@@ -18,8 +20,12 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     kernel = Kernel.build(load_settings(home=tmp_path, run={"history_bars": 50}))
     await kernel.prepare()
     await kernel.start()
+    _info, token = await create_token(kernel.db, name="ops", role=Role.ADMIN)
     transport = httpx.ASGITransport(app=build_api(kernel))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    headers = {"Authorization": f"Bearer {token}"}  # managing traders needs the admin role
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as http:
         yield http
     await kernel.stop()
 

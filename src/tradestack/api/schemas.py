@@ -6,12 +6,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
+
+from tradestack.domain.enums import OrderSide, OrderType, PositionSide, TimeInForce
 
 
 class ErrorBody(BaseModel):
-    code: str
-    message: str
+    code: str = Field(description="stable machine-readable code, e.g. validation_error")
+    message: str = Field(description="one line for people; names the field when one is wrong")
+    details: Any = Field(
+        default=None, description="validation errors: a list of {field, location, message, type}"
+    )
 
 
 class ErrorResponse(BaseModel):
@@ -85,3 +90,86 @@ class SystemStatus(BaseModel):
     event_bus: dict[str, Any]
     feed: dict[str, Any]
     traders: list[dict[str, Any]]
+
+
+class OrderIn(BaseModel):
+    """An order to place for one trader; it passes that trader's risk check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    trader_id: str = Field(min_length=1, max_length=64)
+    symbol: str = Field(min_length=1, max_length=64, description="BTC/USDT or BTC-USDT")
+    side: OrderSide
+    quantity: Decimal = Field(gt=0, max_digits=28, decimal_places=10)
+    type: OrderType = OrderType.MARKET
+    price: Decimal | None = Field(default=None, gt=0, max_digits=28, decimal_places=10)
+    stop_price: Decimal | None = Field(default=None, gt=0, max_digits=28, decimal_places=10)
+    trailing_amount: Decimal | None = Field(default=None, gt=0, max_digits=28, decimal_places=10)
+    trailing_percent: Decimal | None = Field(default=None, gt=0, lt=100)
+    time_in_force: TimeInForce = TimeInForce.GTC
+    reduce_only: bool = False
+    post_only: bool = False
+    position_side: PositionSide = PositionSide.BOTH
+
+
+class FillOut(BaseModel):
+    trade_id: str
+    client_order_id: str
+    trader_id: str
+    symbol: str
+    side: str
+    quantity: Decimal
+    price: Decimal
+    fee: Decimal
+    fee_asset: str
+    liquidity: str
+    position_side: str
+    ts: datetime
+
+
+class TradePage(BaseModel):
+    items: list[FillOut]
+    limit: int
+    offset: int
+
+
+class BalanceOut(BaseModel):
+    asset: str
+    free: Decimal
+    locked: Decimal
+    total: Decimal
+
+
+class AccountOut(BaseModel):
+    trader_id: str
+    balances: list[BalanceOut]
+    equity: Decimal | None = Field(description="cash plus marked positions while it runs")
+
+
+class AccountsBalance(BaseModel):
+    accounts: list[AccountOut]
+
+
+class ParameterOut(BaseModel):
+    name: str
+    type: str
+    default: Any
+    minimum: float | None
+    maximum: float | None
+    description: str
+
+
+class StrategyOut(BaseModel):
+    name: str
+    description: str
+    allow_short: bool
+    interface_version: int
+    parameters: list[ParameterOut]
+
+
+class AlertOut(BaseModel):
+    event_id: str
+    ts: datetime
+    source_service: str
+    trader_id: str | None
+    payload: dict[str, Any]

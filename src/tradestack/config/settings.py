@@ -82,6 +82,32 @@ class RiskSettings(_Group):
     account_daily_loss_limit_usd: Decimal | None = Field(default=None, gt=0)
 
 
+class ApiSettings(_Group):
+    """The gateway's access rules, limits and WebSocket buffers (``TRADESTACK_API__*``)."""
+
+    anonymous_read: Literal["loopback", "off"] = Field(
+        default="loopback",
+        description="'loopback': requests without a token from 127.0.0.1/::1 may read; "
+        "'off': every request needs a token. Changes always need one.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="origins allowed by CORS; empty switches CORS off"
+    )
+    rate_limit_per_s: float = Field(
+        default=50.0, ge=0, description="sustained requests per second per token; 0 is no limit"
+    )
+    rate_limit_burst: int = Field(default=100, ge=1, description="requests a token may burst")
+    token_cache_s: float = Field(
+        default=5.0, ge=0, description="how long a verified token is trusted before re-reading"
+    )
+    ws_queue_size: int = Field(
+        default=1_000, ge=1, description="messages buffered per WebSocket client"
+    )
+    ws_max_dropped: int = Field(
+        default=200, ge=1, description="dropped messages after which a slow client is closed"
+    )
+
+
 class Settings(BaseSettings):
     """Everything tradestack reads from its environment; frozen once loaded."""
 
@@ -102,13 +128,16 @@ class Settings(BaseSettings):
     bus_queue_size: int = Field(default=10_000, ge=1)
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=0, le=65535)
-    api_token: SecretStr | None = None
+    api_token: SecretStr | None = Field(
+        default=None, description="bootstrap admin token, accepted besides stored tokens"
+    )
     exchange_api_key: SecretStr | None = None
     exchange_api_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from tradestack.domain.enums import OrderStatus
+from datetime import datetime
+
+from tradestack.domain.enums import OrderSide, OrderStatus
 from tradestack.domain.orders import Fill, Order
 from tradestack.storage.database import Database
-from tradestack.storage.repositories.orders import list_fills, list_orders
+from tradestack.storage.repositories.orders import get_order, list_fills, list_orders
 
 
 async def find_orders(
@@ -28,6 +30,33 @@ async def find_orders(
         )
 
 
-async def find_fills(db: Database, *, trader_id: str | None = None, limit: int = 100) -> list[Fill]:
+async def find_order(db: Database, client_order_id: str) -> Order | None:
     async with db.read() as connection:
-        return await list_fills(connection, trader_id=trader_id, limit=limit)
+        return await get_order(connection, client_order_id)
+
+
+async def find_fills(
+    db: Database,
+    *,
+    trader_id: str | None = None,
+    symbol: str | None = None,
+    side: OrderSide | None = None,
+    client_order_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Fill]:
+    """Return fills (trades) newest first, filtered by whichever arguments are given."""
+    async with db.read() as connection:
+        return await list_fills(
+            connection,
+            trader_id=trader_id,
+            symbol=symbol,
+            side=side,
+            client_order_id=client_order_id,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+        )

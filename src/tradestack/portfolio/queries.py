@@ -9,7 +9,11 @@ from decimal import Decimal
 from tradestack.domain.positions import Position
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bars import latest_close
-from tradestack.storage.repositories.portfolio import list_equity_snapshots, list_positions
+from tradestack.storage.repositories.portfolio import (
+    list_balances,
+    list_equity_snapshots,
+    list_positions,
+)
 
 
 async def find_positions(
@@ -25,6 +29,14 @@ async def find_positions(
             if mark is not None:
                 position.last_price = Decimal(repr(mark))
     return found
+
+
+async def find_balances(
+    db: Database, *, trader_id: str | None = None
+) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:
+    """Return ``{trader_id: {asset: (free, locked)}}`` as last stored."""
+    async with db.read() as connection:
+        return await list_balances(connection, trader_id=trader_id)
 
 
 async def equity_curve(

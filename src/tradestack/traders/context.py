@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
+from tradestack.domain.commands import SubmitOrder
 from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, SignalSide
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Fill, Order
 from tradestack.domain.positions import Position
 from tradestack.domain.signals import Signal
+from tradestack.errors import ConflictError
 from tradestack.execution.order_manager import OrderChange, OrderManager
 from tradestack.execution.venues.port import Venue, VenueUpdate
 from tradestack.portfolio.ledger import Portfolio
@@ -158,6 +160,46 @@ class TraderContext:
             return
         if signal.stop_loss is not None or signal.take_profit is not None:
             self._attach_bracket(order, signal)
+
+    def place(self, command: SubmitOrder, ts: datetime) -> tuple[Order, RiskDecision]:
+        """Create an order asked for from outside the strategy, risk-check it and send it.
+
+        The risk check uses the last close (the order's own price before the
+        first bar). A refused order is recorded REJECTED with the reason.
+        """
+        price = self.last_price or command.price or command.stop_price
+        if price is None:
+            raise ConflictError(f"trader {self.trader_id} has seen no price yet; try again")
+        order = self.orders.create(
+            symbol=command.symbol,
+            side=command.side,
+            quantity=command.quantity,
+            ts=ts,
+            order_type=command.type,
+            price=command.price,
+            stop_price=command.stop_price,
+            trailing_amount=command.trailing_amount,
+            trailing_percent=command.trailing_percent,
+            time_in_force=command.time_in_force,
+            reduce_only=command.reduce_only,
+            post_only=command.post_only,
+            position_side=command.position_side,
+        )
+        decision = self.risk.check(order, price=price)
+        if not decision.approved:
+            self.orders.transition(order, OrderStatus.REJECTED, ts, decision.reason)
+        else:
+            self.send(order, ts)
+        return order, decision
+
+    def cancel(self, client_order_id: str, ts: datetime, reason: str) -> Order:
+        """Cancel one working order (and bracket legs waiting for it) and record it CANCELED."""
+        order = self.orders.orders[client_order_id]
+        legs = [o for o in self.orders.open_orders() if o.parent_order_id == client_order_id]
+        for victim in (order, *legs):
+            self.venue.cancel(victim.client_order_id)
+            self.orders.transition(victim, OrderStatus.CANCELED, ts, reason)
+        return order
 
     def send(self, order: Order, ts: datetime) -> bool:
         """Submit ``order`` to the venue and record SUBMITTED or REJECTED with the reason."""

@@ -16,9 +16,12 @@ from typing import Any
 
 from tradestack.bus.port import EventBus
 from tradestack.config.settings import Settings
+from tradestack.domain.commands import SubmitOrder
 from tradestack.domain.events import Event, EventType
-from tradestack.errors import ConfigError
-from tradestack.lifecycle import Component
+from tradestack.domain.orders import Order
+from tradestack.errors import ConfigError, ConflictError, NotFoundError
+from tradestack.execution.queries import find_order
+from tradestack.lifecycle import Component, ComponentState
 from tradestack.risk.account import AccountGuard
 from tradestack.storage.database import Database
 from tradestack.traders import admin
@@ -101,6 +104,52 @@ class TraderManager(Component):
             if trader_id in self.runners:
                 raise ConfigError(f"trader {trader_id!r} is running; stop it first")
             await admin.remove_trader(self.db, trader_id)
+
+    async def submit_order(self, command: SubmitOrder) -> Order:
+        """Send an order through the trader's risk check, order manager and venue.
+
+        Raises
+        ------
+        NotFoundError
+            No trader has that id.
+        ConflictError
+            The trader exists but is not running.
+        ConfigError
+            The order is for a symbol the trader does not trade.
+        """
+        async with self._lock:
+            return await (await self._running(command.trader_id)).submit_order(command)
+
+    async def cancel_order(self, client_order_id: str) -> Order:
+        """Cancel a working order of whichever running trader owns it.
+
+        Raises
+        ------
+        NotFoundError
+            No order has that id.
+        ConflictError
+            The order is no longer open, or its trader is not running.
+        """
+        async with self._lock:
+            for runner in self.runners.values():
+                if runner.has_open_order(client_order_id):
+                    return await runner.cancel_order(client_order_id)
+            order = await find_order(self.db, client_order_id)
+            if order is None:
+                raise NotFoundError(f"no order {client_order_id!r}")
+            if not order.status.is_open:
+                raise ConflictError(
+                    f"order {client_order_id} is {order.status.value}; only open orders cancel"
+                )
+            raise ConflictError(f"trader {order.trader_id} is not running; start it first")
+
+    async def _running(self, trader_id: str) -> TraderRunner:
+        runner = self.runners.get(trader_id)
+        if runner is not None and runner.state is ComponentState.RUNNING:
+            return runner
+        if not any(spec.trader_id == trader_id for spec in await self.specs()):
+            raise NotFoundError(f"no trader named {trader_id!r}")
+        raise ConflictError(f"trader {trader_id} is not running; start it first")
 
     async def specs(self) -> list[TraderSpec]:
         return await admin.stored_traders(self.db)

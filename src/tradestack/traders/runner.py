@@ -14,9 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from tradestack.bus.port import EventBus
+from tradestack.domain.commands import SubmitOrder
 from tradestack.domain.enums import OrderSide, OrderStatus, OrderType
 from tradestack.domain.market import Bar
+from tradestack.domain.orders import Order
 from tradestack.domain.timeframes import Timeframe
+from tradestack.errors import ConfigError
 from tradestack.lifecycle import Component, ComponentState
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bars import recent_bars
@@ -152,6 +155,36 @@ class TraderRunner(Component):
         self._count(step)
         await publish_step(self.bus, step, trader_id=ctx.trader_id)
         return canceled
+
+    async def submit_order(self, command: SubmitOrder) -> Order:
+        """Place an order from outside the strategy; store and publish it like any other."""
+        if command.symbol != self.symbol:
+            raise ConfigError(f"trader {self.trader_id} trades {self.symbol}, not {command.symbol}")
+        ctx = self.context
+        order, decision = ctx.place(command, self._last_ts or datetime.now(UTC))
+        step = TraderStep(bar=None)
+        step.order_changes = ctx.orders.drain_changes()
+        if not decision.approved:
+            step.risk_rejections.append((order, decision))
+        await self._record(step)
+        return order
+
+    async def cancel_order(self, client_order_id: str, reason: str = "canceled") -> Order:
+        """Cancel one of this trader's working orders."""
+        ctx = self.context
+        order = ctx.cancel(client_order_id, self._last_ts or datetime.now(UTC), reason)
+        step = TraderStep(bar=None)
+        step.order_changes = ctx.orders.drain_changes()
+        await self._record(step)
+        return order
+
+    def has_open_order(self, client_order_id: str) -> bool:
+        return client_order_id in self.context.orders.orders
+
+    async def _record(self, step: TraderStep) -> None:
+        await persist_step(self.db, self.context, step, snapshot=False)
+        self._count(step)
+        await publish_step(self.bus, step, trader_id=self.trader_id)
 
     def _count(self, step: TraderStep) -> None:
         for change in step.order_changes:

@@ -10,16 +10,15 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from tradestack.api.deps import KernelDep
-from tradestack.api.schemas import ErrorResponse
+from tradestack.api.errors import error_responses
+from tradestack.api.security import AdminDep, ViewerDep
 from tradestack.errors import NotFoundError
 from tradestack.portfolio.queries import daily_pnl, equity_curve
 from tradestack.traders.spec import ACTIVE, STOPPED, TraderSpec
 
 router = APIRouter(prefix="/traders", tags=["traders"])
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "no such trader"},
-    400: {"model": ErrorResponse, "description": "invalid trader definition or state"},
-}
+_READ_ERRORS = error_responses(401, 403, 404, 422, 429)
+_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429)
 
 
 class TraderIn(BaseModel):
@@ -89,8 +88,8 @@ async def _find(kernel: Any, trader_id: str) -> TraderOut:
     raise NotFoundError(f"no trader named {trader_id!r}")
 
 
-@router.get("", response_model=list[TraderOut])
-async def list_traders(kernel: KernelDep) -> list[TraderOut]:
+@router.get("", response_model=list[TraderOut], responses=error_responses(401, 403, 429))
+async def list_traders(kernel: KernelDep, _who: ViewerDep) -> list[TraderOut]:
     runners = kernel.traders.runners
     return [
         _out(spec, runners[spec.trader_id].summary() if spec.trader_id in runners else None)
@@ -99,7 +98,8 @@ async def list_traders(kernel: KernelDep) -> list[TraderOut]:
 
 
 @router.post("", response_model=TraderOut, status_code=status.HTTP_201_CREATED, responses=_ERRORS)
-async def create_trader(body: TraderIn, kernel: KernelDep) -> TraderOut:
+async def create_trader(body: TraderIn, kernel: KernelDep, _who: AdminDep) -> TraderOut:
+    """Store a trader and start it unless ``start`` is false (needs the admin role)."""
     spec = TraderSpec(
         trader_id=body.trader_id,
         strategy=body.strategy,
@@ -116,14 +116,17 @@ async def create_trader(body: TraderIn, kernel: KernelDep) -> TraderOut:
     return await _find(kernel, spec.trader_id)
 
 
-@router.get("/{trader_id}", response_model=TraderOut, responses=_ERRORS)
-async def get_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
+@router.get("/{trader_id}", response_model=TraderOut, responses=_READ_ERRORS)
+async def get_trader(trader_id: str, kernel: KernelDep, _who: ViewerDep) -> TraderOut:
     return await _find(kernel, trader_id)
 
 
-@router.get("/{trader_id}/equity", response_model=EquityOut, responses=_ERRORS)
+@router.get("/{trader_id}/equity", response_model=EquityOut, responses=_READ_ERRORS)
 async def get_equity(
-    trader_id: str, kernel: KernelDep, limit: int = Query(1000, ge=1, le=100_000)
+    trader_id: str,
+    kernel: KernelDep,
+    _who: ViewerDep,
+    limit: int = Query(1000, ge=1, le=100_000),
 ) -> EquityOut:
     """Equity snapshots (every ``run.equity_snapshot_every_s`` of bar time) and daily PnL."""
     await _find(kernel, trader_id)
@@ -136,13 +139,15 @@ async def get_equity(
 
 
 @router.post("/{trader_id}/start", response_model=TraderOut, responses=_ERRORS)
-async def start_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
+async def start_trader(trader_id: str, kernel: KernelDep, _who: AdminDep) -> TraderOut:
+    """Mark the trader active and run it; also lifts a halt (admin role)."""
     await kernel.traders.start_trader(trader_id)
     return await _find(kernel, trader_id)
 
 
 @router.post("/{trader_id}/stop", response_model=TraderOut, responses=_ERRORS)
-async def stop_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
+async def stop_trader(trader_id: str, kernel: KernelDep, _who: AdminDep) -> TraderOut:
+    """Stop the trader; its working orders and positions stay as they are (admin role)."""
     await kernel.traders.stop_trader(trader_id)
     return await _find(kernel, trader_id)
 
@@ -151,13 +156,15 @@ async def stop_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
 async def emergency_stop(
     trader_id: str,
     kernel: KernelDep,
+    _who: AdminDep,
     flatten: bool = Query(False, description="also close every open position"),
 ) -> EmergencyStopOut:
-    """Kill switch: cancel the trader's open orders and halt it; optionally flatten."""
+    """Kill switch: cancel the trader's open orders and halt it; optionally flatten (admin)."""
     canceled = await kernel.traders.emergency_stop(trader_id, flatten=flatten)
     return EmergencyStopOut(trader_id=trader_id, canceled_orders=canceled, flatten=flatten)
 
 
 @router.delete("/{trader_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
-async def delete_trader(trader_id: str, kernel: KernelDep) -> None:
+async def delete_trader(trader_id: str, kernel: KernelDep, _who: AdminDep) -> None:
+    """Delete a stopped trader's definition; its history stays (admin role)."""
     await kernel.traders.remove(trader_id)

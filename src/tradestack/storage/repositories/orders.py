@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -83,11 +85,32 @@ async def insert_fill(connection: AsyncConnection, fill: Fill) -> bool:
 
 
 async def list_fills(
-    connection: AsyncConnection, *, trader_id: str | None = None, limit: int = 100
+    connection: AsyncConnection,
+    *,
+    trader_id: str | None = None,
+    symbol: str | None = None,
+    side: OrderSide | None = None,
+    client_order_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[Fill]:
-    query = select(fills).order_by(fills.c.ts.desc()).limit(limit)
-    if trader_id is not None:
-        query = query.where(fills.c.trader_id == trader_id)
+    """Return fills newest first; ``since`` is inclusive, ``until`` exclusive."""
+    query = select(fills).order_by(fills.c.ts.desc(), fills.c.trade_id.desc())
+    for column, value in (
+        (fills.c.trader_id, trader_id),
+        (fills.c.symbol, symbol),
+        (fills.c.side, side.value if side is not None else None),
+        (fills.c.client_order_id, client_order_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(fills.c.ts >= since)
+    if until is not None:
+        query = query.where(fills.c.ts < until)
+    query = query.limit(limit).offset(offset)
     return [
         Fill(
             trade_id=row.trade_id,

@@ -1,0 +1,1 @@
+"""Alerts: ``alert.raised`` events as people read them."""
