@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
 from tradestack.api.app import build_api
 from tradestack.config.loader import load_settings
@@ -21,6 +22,7 @@ from tradestack.kernel import Kernel
 class LiveServer:
     kernel: Kernel
     port: int
+    app: FastAPI
 
     @property
     def http(self) -> str:
@@ -64,7 +66,7 @@ async def live_server(
             if task.done():
                 task.result()
             await asyncio.sleep(0.01)
-        yield LiveServer(kernel, port)
+        yield LiveServer(kernel, port, app)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 15)

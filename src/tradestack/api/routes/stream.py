@@ -32,6 +32,7 @@ from tradestack.auth.roles import Principal
 log = logging.getLogger(__name__)
 router = APIRouter()
 INVALID_TOKEN_CLOSE_CODE = 4401
+CLOSE_GRACE_S = 5.0
 
 
 class _Session:
@@ -90,7 +91,9 @@ class _Session:
             }
         )
 
-    async def authenticate(self, token: str, request_id: object = None) -> bool:
+    async def authenticate(
+        self, token: str, request_id: object = None, *, ack: bool = True
+    ) -> bool:
         principal = await self.gate.verifier.verify(token)
         if principal is None:
             self.client.reply(
@@ -103,9 +106,10 @@ class _Session:
             )
             return False
         self.client.principal = principal
-        self.client.reply(
-            {"type": "ack", "action": "auth", "id": request_id, "role": principal.role.label}
-        )
+        if ack:
+            self.client.reply(
+                {"type": "ack", "action": "auth", "id": request_id, "role": principal.role.label}
+            )
         return True
 
     async def read(self) -> None:
@@ -156,7 +160,7 @@ async def serve_stream(websocket: WebSocket, *, market_data_default: bool = Fals
     client = session.client
     try:
         token = _presented_token(websocket)
-        if token is not None and not await session.authenticate(token):
+        if token is not None and not await session.authenticate(token, ack=False):
             with contextlib.suppress(Exception):
                 await websocket.send_text(client.queue.popleft())
                 await websocket.close(INVALID_TOKEN_CLOSE_CODE, "invalid token")
@@ -200,8 +204,12 @@ async def _run(session: _Session) -> None:
             if not isinstance(error, WebSocketDisconnect | OSError | RuntimeError):
                 log.error("stream session failed: %s", error, exc_info=error)
     if client.close_reason is not None:
+        # The close frame waits behind what the transport still buffers: a reader that
+        # wakes up within the grace period gets the reason; one that never reads is cut off.
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(websocket.close(client.close_code, client.close_reason), 2)
+            await asyncio.wait_for(
+                websocket.close(client.close_code, client.close_reason), CLOSE_GRACE_S
+            )
 
 
 @router.websocket("/ws/v1/stream")
