@@ -20,6 +20,7 @@ from tradestack.api.legacy import LegacyPaths, document_legacy_paths
 from tradestack.api.routes import (
     accounts,
     alerts,
+    auth,
     health,
     market,
     orders,
@@ -39,7 +40,7 @@ Hook = Callable[[Kernel], Awaitable[None]]
 # Routers that only read: every route in them needs the viewer role. Routers
 # that mix reads and changes (orders, traders) declare the role per route.
 _READ_ONLY = (system, market, positions, trades, accounts, strategies, alerts)
-_MIXED = (orders, traders)
+_MIXED = (auth, orders, traders)
 _PUBLIC = (health,)
 
 _DESCRIPTION = """Self-hosted algorithmic trading: market data, traders, orders, positions.

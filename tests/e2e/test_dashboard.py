@@ -1,0 +1,111 @@
+"""The dashboard in a real browser: the page loads, the chart draws candles, live bars arrive."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import TRADESTACK, cli_env, free_port
+from tests.e2e.test_run import stop, wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+# Any pixel of the candle colours (app.js) proves that candles were drawn on a canvas.
+COUNT_CANDLE_PIXELS = """() => {
+  let found = 0;
+  for (const canvas of document.querySelectorAll('#chart canvas')) {
+    const context = canvas.getContext('2d');
+    if (!context || !canvas.width || !canvas.height) continue;
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      if ((r === 34 && g === 192 && b === 138) || (r === 240 && g === 85 && b === 106)) found++;
+    }
+  }
+  return found;
+}"""
+
+
+def _browser_or_skip() -> object:
+    reason = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None  # type: ignore[assignment]
+        reason = "the playwright package is not installed (pip install -e '.[dev]')"
+    if reason is None and not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        reason = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    if reason is not None:
+        if os.environ.get("TRADESTACK_REQUIRE_SERVICES") == "1":
+            pytest.fail(reason + " (TRADESTACK_REQUIRE_SERVICES=1)")
+        pytest.skip(reason)
+    return sync_playwright
+
+
+@pytest.fixture
+def server(home: Path, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = cli_env(
+        home,
+        TRADESTACK_API_PORT=str(port),
+        TRADESTACK_RUN__REPLAY_INTERVAL_S="0.2",
+        TRADESTACK_RUN__HISTORY_BARS="300",
+    )
+    log = tmp_path / "run.log"
+    process = subprocess.Popen(
+        [*TRADESTACK, "run"],
+        env=env,
+        cwd=home.parent,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: httpx.get(f"{base}/api/v1/health").json(), 60, "health")
+        yield base
+    finally:
+        assert stop(process) == 0, log.read_text()
+
+
+def test_dashboard_draws_candles_and_takes_live_updates(server: str, tmp_path: Path) -> None:
+    sync_playwright = _browser_or_skip()
+    with sync_playwright() as playwright:  # type: ignore[operator]
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(server + "/")
+            assert page.title() == "tradestack"
+            page.wait_for_function(
+                "window.tradestack && window.tradestack.candles > 0", timeout=30_000
+            )
+            assert page.evaluate("window.tradestack.candles") >= 100
+            page.wait_for_function(f"({COUNT_CANDLE_PIXELS})() > 100", timeout=10_000)
+            first_quote = page.inner_text("#last-quote")
+            page.wait_for_function("window.tradestack.liveUpdates >= 2", timeout=30_000)
+            page.wait_for_function(
+                "q => document.querySelector('#last-quote').innerText !== q", arg=first_quote
+            )
+            assert "Operational" in page.inner_text("#sys-state")
+            assert page.inner_text("#stream-state") == "live"
+            assert "default" in page.inner_text("#traders")
+            page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+            assert errors == []
+        finally:
+            browser.close()
