@@ -7,10 +7,11 @@ WebSocket stream and the dashboard.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from tradestack import __version__
@@ -33,13 +34,17 @@ from tradestack.api.routes import (
 )
 from tradestack.api.security import Gate, require_viewer
 from tradestack.api.stream.hub import StreamHub
+from tradestack.domain.events import Event, EventType
 from tradestack.kernel import Kernel
+from tradestack.marketdata import recent
+from tradestack.traders.events import bar_from_event
 
 Hook = Callable[[Kernel], Awaitable[None]]
+V1 = "/api/v1"
 
 # Routers that only read: every route in them needs the viewer role. Routers
 # that mix reads and changes (orders, traders) declare the role per route.
-_READ_ONLY = (system, market, positions, trades, accounts, strategies, alerts)
+_READ_ONLY = (market, system, positions, trades, accounts, strategies, alerts)
 _MIXED = (auth, orders, traders)
 _PUBLIC = (health,)
 
@@ -53,6 +58,17 @@ one shape: `{"error": {"code", "message", "details"}}`.
 
 **Live stream.** WebSocket `/ws/v1/stream`; see the README for the protocol.
 """
+
+
+def _serve_recent_bars(kernel: Kernel, instance: str) -> None:
+    """Answer chart reads from memory, kept current by the bars this gateway sees."""
+    cache = recent.RecentBars()
+
+    async def on_bar(event: Event) -> None:
+        cache.add(bar_from_event(event))
+
+    kernel.bus.subscribe(EventType.MARKET_BAR, on_bar, group=f"gateway-recent-bars-{instance}")
+    recent.enable(kernel.db, cache)
 
 
 def build_api(
@@ -71,9 +87,12 @@ def build_api(
         if on_start is not None:
             await on_start(kernel)
         await hub.start()
+        _serve_recent_bars(kernel, hub.instance)
+        gc.freeze()  # startup objects never die: keep them out of the collector's way
         try:
             yield
         finally:
+            recent.disable(kernel.db)
             await hub.stop()
             if on_stop is not None:
                 await on_stop(kernel)
@@ -89,16 +108,19 @@ def build_api(
     app.state.gate = Gate.from_settings(settings, kernel.db)
     install_error_handlers(app)
 
-    v1 = APIRouter(prefix="/api/v1")
-    for module in _PUBLIC + _MIXED:
-        v1.include_router(module.router)
+    # Routers are included on the app itself (not nested under one v1 router) and the
+    # hottest first: each nesting level and each earlier route is paid for on every request.
+    for module in _PUBLIC:
+        app.include_router(module.router, prefix=V1)
     for module in _READ_ONLY:
-        v1.include_router(
+        app.include_router(
             module.router,
+            prefix=V1,
             dependencies=[Depends(require_viewer)],
             responses=error_responses(401, 403, 422, 429),
         )
-    app.include_router(v1)
+    for module in _MIXED:
+        app.include_router(module.router, prefix=V1)
     app.include_router(stream.router)
     dashboard.install(app)
     app.add_middleware(LegacyPaths)

@@ -10,12 +10,14 @@ from tradestack.kernel import Kernel
 from tradestack.storage.database import Database
 
 
-def get_kernel(request: Request) -> Kernel:
+# ``async`` on purpose: FastAPI runs plain ``def`` dependencies in a worker thread, and that
+# hop cost more than the rest of a cached chart request together.
+async def get_kernel(request: Request) -> Kernel:
     kernel: Kernel = request.app.state.kernel
     return kernel
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     kernel: Kernel = request.app.state.kernel
     return kernel.db
 

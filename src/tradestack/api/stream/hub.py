@@ -98,17 +98,19 @@ class StreamHub:
         self.max_dropped = max_dropped
         self.clients: set[StreamClient] = set()
         self.events_seen = 0
+        self.dropped_total = 0
+        self.closed_slow = 0
         self.running = False
         self._routes: dict[str, dict[str, set[StreamClient]]] = {c: {} for c in CHANNELS}
         # Unique per gateway process: every gateway must see every event (fan-out), not share.
-        self._instance = uuid.uuid4().hex[:8]
+        self.instance = uuid.uuid4().hex[:8]
         self._subscribed = False
 
     async def start(self) -> None:
         if not self._subscribed:
             for channel, pattern in CHANNELS.items():
                 self.bus.subscribe(
-                    pattern, self._handler(channel), group=f"gateway-{channel}-{self._instance}"
+                    pattern, self._handler(channel), group=f"gateway-{channel}-{self.instance}"
                 )
             self._subscribed = True
         self.running = True
@@ -128,7 +130,11 @@ class StreamHub:
     def remove(self, client: StreamClient) -> None:
         for pair in list(client.subscriptions):
             self.unsubscribe(client, *pair)
-        self.clients.discard(client)
+        if client in self.clients:
+            self.clients.discard(client)
+            self.dropped_total += client.dropped
+            if client.close_reason is not None and client.close_code == SLOW_CLIENT_CLOSE_CODE:
+                self.closed_slow += 1
 
     def subscribe(self, client: StreamClient, channel: str, symbol: str) -> None:
         self._routes[channel].setdefault(symbol, set()).add(client)
@@ -146,7 +152,8 @@ class StreamHub:
         return {
             "clients": len(self.clients),
             "events_seen": self.events_seen,
-            "dropped": sum(c.dropped for c in self.clients),
+            "dropped": self.dropped_total + sum(c.dropped for c in self.clients),
+            "closed_slow": self.closed_slow,
         }
 
     def _handler(self, channel: str) -> Callable[[Event], Awaitable[None]]:
