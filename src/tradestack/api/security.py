@@ -40,7 +40,9 @@ def is_loopback(host: str | None) -> bool:
 class Gate:
     """Everything the API needs to decide who a caller is and whether to let them in."""
 
-    def __init__(self, verifier: TokenVerifier, limiter: RateLimiter, *, anonymous_read: str):
+    def __init__(
+        self, verifier: TokenVerifier, limiter: RateLimiter, *, anonymous_read: str
+    ) -> None:
         self.verifier = verifier
         self.limiter = limiter
         self.anonymous_read = anonymous_read

@@ -116,7 +116,16 @@ def _print_banner(kernel: Kernel, revision: str | None, specs: list[TraderSpec])
             f"{spec.timeframe}, paper venue, {spec.status}"
         )
     console.print(f"  replay    one bar every {s.run.replay_interval_s} s per series")
-    console.print(f"  API       {base}/api/v1   docs {base}/docs")
+    console.print(f"  API       {base}/api/v1   docs {base}/docs   dashboard {base}/")
+    reads = (
+        "reads open from this machine"
+        if s.api.anonymous_read == "loopback"
+        else "reads need a token"
+    )
+    console.print(
+        f"  auth      {reads}; changes need a token "
+        "(tradestack token create --role admin --name you)"
+    )
     console.print("  Ctrl-C to stop")
 
 
