@@ -12,7 +12,10 @@ async def test_dashboard_and_its_assets_are_served_locally(api: httpx.AsyncClien
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert not re.search(r'(src|href)="https?:', page.text)  # nothing loaded from elsewhere
     for asset in (
-        "/static/app.js",
+        "/static/js/app.js",
+        "/static/js/charts.js",
+        "/static/js/core.js",
+        "/static/js/tables.js",
         "/static/style.css",
         "/static/lightweight-charts.standalone.production.js",
         "/static/lightweight-charts.LICENSE.txt",
