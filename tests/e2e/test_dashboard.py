@@ -41,20 +41,28 @@ COUNT_CANDLE_PIXELS = """() => {
 }"""
 
 
-def _browser_or_skip() -> object:
+def _browser_or_skip() -> tuple[object, str]:
+    """Return playwright's entry point and Debian's Chromium, or skip (fail in CI) saying why."""
     reason = None
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         sync_playwright = None  # type: ignore[assignment]
         reason = "the playwright package is not installed (pip install -e '.[dev]')"
-    if reason is None and not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+    if reason is None and executable is None:
         reason = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
-    if reason is not None:
+    if reason is not None or executable is None:
+        message = reason or "no browser"
         if os.environ.get("TRADESTACK_REQUIRE_SERVICES") == "1":
-            pytest.fail(reason + " (TRADESTACK_REQUIRE_SERVICES=1)")
-        pytest.skip(reason)
-    return sync_playwright
+            pytest.fail(message + " (TRADESTACK_REQUIRE_SERVICES=1)")
+        pytest.skip(message)
+    return sync_playwright, executable
+
+
+@pytest.fixture
+def chromium() -> tuple[object, str]:
+    return _browser_or_skip()
 
 
 @pytest.fixture
@@ -82,10 +90,12 @@ def server(home: Path, tmp_path: Path) -> Iterator[str]:
         assert stop(process) == 0, log.read_text()
 
 
-def test_dashboard_draws_candles_and_takes_live_updates(server: str, tmp_path: Path) -> None:
-    sync_playwright = _browser_or_skip()
+def test_dashboard_draws_candles_and_takes_live_updates(
+    chromium: tuple[object, str], server: str, tmp_path: Path
+) -> None:
+    sync_playwright, executable = chromium
     with sync_playwright() as playwright:  # type: ignore[operator]
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             errors: list[str] = []
