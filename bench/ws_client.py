@@ -115,6 +115,8 @@ class RawWebSocket(asyncio.Protocol):
                     self.recent.append(bytes(buffer[start:position]))
                     if len(self.recent) > self._keep:
                         del self.recent[0]
+            elif opcode == 0x9 and self.transport is not None:  # ping: answer like any client
+                self.transport.write(_frame(bytes(buffer[start:position]), opcode=0xA))
             elif opcode == 0x8:
                 body = bytes(buffer[start:position])
                 self.close_code = struct.unpack("!H", body[:2])[0] if len(body) >= 2 else 1005
