@@ -133,7 +133,7 @@ class Kernel:
 
     async def status(self) -> dict[str, Any]:
         """What runs now; stored traders that are not running are listed with their status."""
-        running = {summary["trader_id"]: summary for summary in self.traders.summaries()}
+        running = await self.traders.summaries()
         traders = [
             running.get(spec.trader_id)
             or {

@@ -122,7 +122,7 @@ def _print_banner(kernel: Kernel, revision: str | None, specs: list[TraderSpec])
 
 def _summary_line(kernel: Kernel) -> str:
     parts = [f"bars {kernel.feed.bars_published}"]
-    for trader in kernel.traders.summaries():
+    for trader in kernel.traders.summary_list():
         equity = Decimal(trader["equity"]).quantize(Decimal("0.01"))
         parts.append(
             f"{trader['trader_id']}: orders {trader['orders_submitted']} "

@@ -82,6 +82,20 @@ class RiskSettings(_Group):
     account_daily_loss_limit_usd: Decimal | None = Field(default=None, gt=0)
 
 
+class ServicesSettings(_Group):
+    """The services shape: where each service's health server listens, and heartbeats."""
+
+    host: str = "127.0.0.1"
+    market_data_port: int = Field(default=8101, ge=0, le=65535)
+    strategy_port: int = Field(default=8102, ge=0, le=65535)
+    exec_risk_port: int = Field(default=8103, ge=0, le=65535)
+    analytics_port: int = Field(default=8104, ge=0, le=65535)
+    heartbeat_interval_s: float = Field(default=2.0, gt=0)
+    heartbeat_timeout_s: float = Field(default=6.0, gt=0)
+    restart_backoff_s: float = Field(default=0.5, gt=0)
+    restart_backoff_max_s: float = Field(default=30.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything tradestack reads from its environment; frozen once loaded."""
 
@@ -109,6 +123,7 @@ class Settings(BaseSettings):
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    services: ServicesSettings = Field(default_factory=ServicesSettings)
 
     @classmethod
     def settings_customise_sources(

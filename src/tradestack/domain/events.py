@@ -13,6 +13,8 @@ class EventType:
     """Event type names; dotted, past tense, grouped by domain."""
 
     MARKET_BAR = "market.bar"
+    STRATEGY_EVALUATED = "strategy.evaluated"
+    """One trader's strategy has seen one bar: the bar and its signals (services shape)."""
     SIGNAL_GENERATED = "signal.generated"
     ORDER_SUBMITTED = "order.submitted"
     ORDER_FILLED = "order.filled"
@@ -25,6 +27,7 @@ class EventType:
     POSITION_CLOSED = "position.closed"
     RISK_BREACH = "risk.breach"
     SERVICE_HEARTBEAT = "service.heartbeat"
+    SERVICE_STATE = "service.state"
     ALERT_RAISED = "alert.raised"
 
 

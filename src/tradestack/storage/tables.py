@@ -148,6 +148,14 @@ signals = Table(
     Index(None, "trader_id", "ts"),
 )
 
+trader_progress = Table(
+    "trader_progress",
+    metadata,
+    Column("trader_id", String(64), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("last_bar_ts", UtcDateTime(), nullable=False),
+)
+
 equity_snapshots = Table(
     "equity_snapshots",
     metadata,

@@ -7,6 +7,7 @@ changed, so the async runner can persist and publish it in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
@@ -90,6 +91,16 @@ class TraderContext:
             self.portfolio.mark(bars[-1].symbol, self.last_price)
 
     def on_bar(self, bar: Bar) -> TraderStep:
+        """Settle the venue, ask the strategy, act on its signals: one bar, in that order."""
+        step = self.settle(bar)
+        return self.act(step, self.strategy.on_bar(bar, self))
+
+    def settle(self, bar: Bar) -> TraderStep:
+        """Let the venue trade working orders on ``bar``, then mark the portfolio at its close.
+
+        The services shape calls ``settle`` and ``act`` apart: the strategy runs
+        in another process and its signals for this bar arrive by event.
+        """
         step = TraderStep(bar)
         self.bars_processed += 1
         update = self.venue.on_bar(bar)
@@ -100,9 +111,15 @@ class TraderContext:
         self.portfolio.mark(bar.symbol, price, bar.ts)
         if self.risk.tracks_equity and self.risk.halted is None:
             step.halted = self.risk.on_equity(self.portfolio.equity, bar.ts)
-        for signal in self.strategy.on_bar(bar, self):
-            step.signals.append(signal)
-            self._act_on(signal, price, step)
+        return step
+
+    def act(self, step: TraderStep, signals: Sequence[Signal]) -> TraderStep:
+        """Turn the strategy's signals for ``step.bar`` into risk-checked orders."""
+        if signals:
+            price = self.last_price if self.last_price is not None else Decimal(0)
+            for signal in signals:
+                step.signals.append(signal)
+                self._act_on(signal, price, step)
         if self.orders.changes:
             step.order_changes = self.orders.drain_changes()
         return step

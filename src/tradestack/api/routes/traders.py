@@ -84,18 +84,14 @@ def _out(spec: TraderSpec, runtime: dict[str, Any] | None) -> TraderOut:
 async def _find(kernel: Any, trader_id: str) -> TraderOut:
     for spec in await kernel.traders.specs():
         if spec.trader_id == trader_id:
-            runner = kernel.traders.runners.get(trader_id)
-            return _out(spec, runner.summary() if runner else None)
+            return _out(spec, (await kernel.traders.summaries()).get(trader_id))
     raise NotFoundError(f"no trader named {trader_id!r}")
 
 
 @router.get("", response_model=list[TraderOut])
 async def list_traders(kernel: KernelDep) -> list[TraderOut]:
-    runners = kernel.traders.runners
-    return [
-        _out(spec, runners[spec.trader_id].summary() if spec.trader_id in runners else None)
-        for spec in await kernel.traders.specs()
-    ]
+    running = await kernel.traders.summaries()
+    return [_out(spec, running.get(spec.trader_id)) for spec in await kernel.traders.specs()]
 
 
 @router.post("", response_model=TraderOut, status_code=status.HTTP_201_CREATED, responses=_ERRORS)
