@@ -7,7 +7,7 @@ import logging
 import typer
 
 from tradestack import __version__
-from tradestack.cli import config_cmd, data_cmd, db_cmd, run_cmd, trader_cmd
+from tradestack.cli import config_cmd, data_cmd, db_cmd, run_cmd, service_cmd, trader_cmd
 from tradestack.cli.output import fail
 from tradestack.errors import TradestackError
 
@@ -19,6 +19,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("run")(run_cmd.run)
+app.command("service")(service_cmd.service)
+app.command("up")(service_cmd.up)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(config_cmd.app, name="config")

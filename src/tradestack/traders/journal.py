@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +52,7 @@ async def persist_step(
     snapshot: bool,
     progress: tuple[str, datetime] | None = None,
 ) -> None:
-    """Write signals, order states, fills, positions, cash, snapshot, progress at once."""
+    """Write the step: signals, orders, fills, positions, cash, snapshot, progress."""
     latest = {change.order.client_order_id: change.order for change in step.order_changes}
     for order in step.amended:
         latest.setdefault(order.client_order_id, order)
