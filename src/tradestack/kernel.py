@@ -24,6 +24,7 @@ from tradestack.storage import migrations
 from tradestack.storage.database import Database
 from tradestack.storage.engine import describe_url
 from tradestack.storage.repositories.traders import list_traders, save_trader
+from tradestack.traders.control import trader_overview
 from tradestack.traders.factory import build_context
 from tradestack.traders.manager import TraderManager
 from tradestack.traders.runner import TraderRunner
@@ -155,18 +156,7 @@ class Kernel:
 
     async def status(self) -> dict[str, Any]:
         """What runs now; stored traders that are not running are listed with their status."""
-        running = await self.traders.summaries()
-        traders = [
-            running.get(spec.trader_id)
-            or {
-                "trader_id": spec.trader_id,
-                "state": spec.status.upper(),
-                "symbol": spec.symbol,
-                "timeframe": spec.timeframe,
-                "strategy": spec.strategy,
-            }
-            for spec in await self.traders.specs()
-        ]
+        traders = await trader_overview(self.traders)
         return {
             "version": __version__,
             "shape": "all-in-one",

@@ -14,6 +14,7 @@ from tradestack.services.health_app import health_router
 from tradestack.services.host import ServiceHost
 from tradestack.services.remote_traders import RemoteTraders
 from tradestack.storage.engine import describe_url
+from tradestack.traders.control import trader_overview
 
 
 class GatewayService(ServiceHost):
@@ -36,18 +37,7 @@ class GatewayService(ServiceHost):
             return {"error": str(error), "nodes": [], "edges": []}
 
     async def status(self) -> dict[str, Any]:
-        running = await self.traders.summaries()
-        traders = [
-            running.get(spec.trader_id)
-            or {
-                "trader_id": spec.trader_id,
-                "state": spec.status.upper(),
-                "symbol": spec.symbol,
-                "timeframe": spec.timeframe,
-                "strategy": spec.strategy,
-            }
-            for spec in await self.traders.specs()
-        ]
+        traders = await trader_overview(self.traders)
         return {
             "version": __version__,
             "shape": "services",

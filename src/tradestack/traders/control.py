@@ -26,3 +26,19 @@ class TraderControl(Protocol):
     async def emergency_stop(self, trader_id: str, *, flatten: bool = False) -> int: ...
 
     async def remove(self, trader_id: str) -> None: ...
+
+
+async def trader_overview(control: TraderControl) -> list[dict[str, Any]]:
+    """Every stored trader: live figures when it runs, its stored status otherwise."""
+    running = await control.summaries()
+    return [
+        running.get(spec.trader_id)
+        or {
+            "trader_id": spec.trader_id,
+            "state": spec.status.upper(),
+            "symbol": spec.symbol,
+            "timeframe": spec.timeframe,
+            "strategy": spec.strategy,
+        }
+        for spec in await control.specs()
+    ]
