@@ -24,6 +24,8 @@ class EventType:
     POSITION_CHANGED = "position.changed"
     POSITION_CLOSED = "position.closed"
     RISK_BREACH = "risk.breach"
+    RECONCILIATION_COMPLETED = "reconciliation.completed"
+    RECONCILIATION_FAILED = "reconciliation.failed"
     SERVICE_HEARTBEAT = "service.heartbeat"
     ALERT_RAISED = "alert.raised"
 
