@@ -82,6 +82,23 @@ class RiskSettings(_Group):
     account_daily_loss_limit_usd: Decimal | None = Field(default=None, gt=0)
 
 
+class CcxtSettings(_Group):
+    """The ccxt venue of live traders (``venue: ccxt``); keys fall back to ``exchange_api_*``."""
+
+    exchange: str = Field(default="binance", pattern=r"^[a-z0-9_]+$")
+    sandbox: bool = Field(default=True, description="testnet/sandbox unless turned off")
+    market_type: Literal["spot", "swap"] = "spot"
+    api_key: SecretStr | None = None
+    api_secret: SecretStr | None = None
+    api_password: SecretStr | None = None
+    api_urls: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, object] = Field(default_factory=dict, description="passed to ccxt")
+    timeout_ms: int = Field(default=10_000, ge=100)
+    orphan_policy: Literal["adopt", "cancel"] = "cancel"
+    orphan_scope: Literal["own", "symbol"] = "own"
+    reconcile_retry_s: float = Field(default=30.0, ge=0)
+
+
 class Settings(BaseSettings):
     """Everything tradestack reads from its environment; frozen once loaded."""
 
@@ -109,6 +126,7 @@ class Settings(BaseSettings):
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    ccxt: CcxtSettings = Field(default_factory=CcxtSettings)
 
     @classmethod
     def settings_customise_sources(

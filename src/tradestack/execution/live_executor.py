@@ -119,6 +119,14 @@ class LiveExecutor:
                 self._end(order, status, ts, reason)
         # otherwise fills are still to come: ``poll`` ends the order after applying them
 
+    async def cancel_at_venue(self, order: Order) -> None:
+        """Cancel at the venue an order the trader's core already closed; late fills count."""
+        self._closed[order.client_order_id] = order
+        try:
+            await with_retry(lambda: self.venue.cancel(order), self.settings.read_retry, "cancel")
+        except VenueError as error:
+            log.error("cancel of %s failed: %s", order.client_order_id, error)
+
     async def resolve(self, order: Order, ts: datetime, *, allow_resend: bool) -> None:
         """Settle an IN_FLIGHT order by asking the venue for it; raise when it cannot be asked."""
         found = await self._lookup(order)
