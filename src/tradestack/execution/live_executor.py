@@ -80,6 +80,7 @@ class LiveExecutor:
         self.attempts: dict[str, int] = {}
         self._by_venue_id: dict[str, Order] = {}
         self._closed: dict[str, Order] = {}
+        self._sent_at: dict[str, datetime] = {}
 
     # -- orders of ours -----------------------------------------------------------------------
 
@@ -163,7 +164,8 @@ class LiveExecutor:
         working = [o for o in self.orders.open_orders(symbol) if o.status is not OrderStatus.NEW]
         if not working:
             return update
-        fills = await self._read(lambda: self.venue.fetch_fills(symbol, _since(working)), "fills")
+        since = self.fills_since(working)
+        fills = await self._read(lambda: self.venue.fetch_fills(symbol, since), "fills")
         update.fills.extend(self.new_fills(fills))
         open_ids = {
             o.client_order_id
@@ -174,6 +176,16 @@ class LiveExecutor:
                 continue
             await self._check_ended(order, update)
         return update
+
+    def fills_since(self, orders: list[Order]) -> datetime:
+        """Fills of ``orders`` are newer than the first send of the oldest (wall clock).
+
+        Orders restored from storage count from their creation, bounded by now so
+        that replayed or future-dated bars cannot hide fills.
+        """
+        now = datetime.now(UTC)
+        starts = [self._sent_at.get(o.client_order_id, min(o.created_at, now)) for o in orders]
+        return min(starts) - FILL_LOOKBACK
 
     def new_fills(self, reported: list[VenueFill]) -> list[Fill]:
         """Turn reported trades into Fills of ours, each trade id once; others are skipped."""
@@ -197,6 +209,7 @@ class LiveExecutor:
     async def _send(self, order: Order, ts: datetime) -> None:
         cid = order.client_order_id
         self.attempts[cid] = self.attempts.get(cid, 0) + 1
+        self._sent_at.setdefault(cid, datetime.now(UTC))
         try:
             acknowledged = await self.venue.submit(order)
         except (OrderRejectedError, VenueAuthenticationError) as error:
@@ -293,9 +306,3 @@ def _to_fill(report: VenueFill, order: Order) -> Fill:
         liquidity=report.liquidity,
         position_side=order.position_side,
     )
-
-
-def _since(orders: list[Order]) -> datetime:
-    """Fills can only be newer than the oldest working order (bounded by now: replayed bars)."""
-    oldest = min(min(o.created_at for o in orders), datetime.now(UTC))
-    return oldest - FILL_LOOKBACK

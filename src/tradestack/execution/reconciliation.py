@@ -30,7 +30,7 @@ from tradestack.domain.enums import OrderStatus, OrderType
 from tradestack.domain.orders import Fill, Order
 from tradestack.domain.positions import Position
 from tradestack.errors import ReconciliationError, VenueError
-from tradestack.execution.live_executor import FILL_LOOKBACK, LiveExecutor
+from tradestack.execution.live_executor import LiveExecutor
 from tradestack.execution.order_manager import OrderChange, OrderManager
 from tradestack.execution.retry import with_retry
 from tradestack.execution.venues.live import VenueBalance, VenueOrder, VenueOrderState
@@ -147,7 +147,9 @@ class Reconciler:
     async def _reconcile(self, result: ReconciliationResult, ts: datetime) -> None:
         venue_open: list[VenueOrder] = []
         for symbol in self.symbols:
-            venue_open += await self._read(lambda s=symbol: self.venue.fetch_open_orders(s), symbol)
+            venue_open += await self._read(
+                lambda s=symbol: self.venue.fetch_open_orders(s), f"{symbol} open orders"
+            )
         balances = await self._read(self.venue.fetch_balance, "balances")
         stored = sorted(self.orders.open_orders(), key=lambda o: o.created_at)
         for order in stored:
@@ -192,7 +194,9 @@ class Reconciler:
         if view is not None:
             result.matched.append(cid)
         else:
-            view = await self._read(lambda: self.venue.fetch_order_by_client_id(order), cid)
+            view = await self._read(
+                lambda: self.venue.fetch_order_by_client_id(order), f"report of order {cid}"
+            )
         if view is None:
             unsent = order.status in (OrderStatus.NEW, OrderStatus.IN_FLIGHT)
             status = OrderStatus.REJECTED if unsent else OrderStatus.CANCELED
@@ -208,10 +212,10 @@ class Reconciler:
     async def _apply_missing_fills(self, stored: list[Order], result: ReconciliationResult) -> None:
         if not stored:
             return
-        since = min(o.created_at for o in stored)
+        since = self.executor.fills_since(stored)
         for symbol in {o.symbol for o in stored}:
             reported = await self._read(
-                lambda s=symbol: self.venue.fetch_fills(s, since - FILL_LOOKBACK), "fills"
+                lambda s=symbol: self.venue.fetch_fills(s, since), f"{symbol} fills"
             )
             fills = self.executor.new_fills(reported)
             fills += self.executor.late_fills

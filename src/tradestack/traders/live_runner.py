@@ -134,7 +134,9 @@ class LiveTraderRunner(TraderRunner):
                 risk.resume()
         else:
             self.reconciled = False
-            risk.halt(result.summary())
+            if risk.halted is None or _owned_halt(risk.halted):
+                risk.resume()  # replace our own reason with the latest one
+                risk.halt(result.summary())
         return result
 
     async def _before_step(self, bar: Bar) -> bool:

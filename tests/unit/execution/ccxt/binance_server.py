@@ -191,8 +191,9 @@ class BinanceServer:
 
     def _get_myTrades(self, params: dict[str, str]) -> web.Response:
         start = int(params.get("startTime", 0))
+        end = int(params.get("endTime", 2**62))
         limit = int(params.get("limit", 500))
-        trades = [t for t in self.trades if t["time"] >= start][:limit]
+        trades = [t for t in self.trades if start <= t["time"] <= end][:limit]
         return web.json_response(trades)
 
     # -- matching -----------------------------------------------------------------------------

@@ -63,6 +63,8 @@ class ExchangeNotes:
     lookup_param: str | None = None
     """fetch_order: the param carrying the client id; scan: a filter param, if any."""
     needs_password: bool = False
+    fill_window_hours: int | None = None
+    """The longest span one trades query may cover; older ``since`` is read window by window."""
     note: str = ""
 
 
@@ -72,7 +74,9 @@ EXCHANGES: dict[str, ExchangeNotes] = {
         ClientIdFormat(36, r".A-Z:/a-z0-9_-"),
         "fetch_order",
         "clientOrderId",
-        note="sent as newClientOrderId; looked up with origClientOrderId",
+        fill_window_hours=24,
+        note="sent as newClientOrderId; looked up with origClientOrderId; myTrades answers "
+        "at most 24 hours from startTime",
     ),
     "bybit": ExchangeNotes(
         "clientOrderId",

@@ -9,6 +9,7 @@ that is the executor's job.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -116,12 +117,32 @@ class CcxtVenue:
         return [self._snapshot(raw) for raw in raws]
 
     async def fetch_fills(self, symbol: str, since: datetime | None = None) -> list[VenueFill]:
-        """Return our trades on ``symbol`` since ``since``, paging forward by time."""
-        cursor = int(since.timestamp() * 1000) if since is not None else None
+        """Return our trades on ``symbol`` since ``since``, window by window, page by page."""
         fills: dict[str, VenueFill] = {}
+        for start, until in self._fill_windows(since):
+            await self._fetch_fill_window(symbol, start, until, fills)
+        return sorted(fills.values(), key=lambda fill: (fill.ts, fill.trade_id))
+
+    def _fill_windows(self, since: datetime | None) -> list[tuple[int | None, int | None]]:
+        hours = self.notes.fill_window_hours
+        if since is None or hours is None:
+            return [(int(since.timestamp() * 1000) if since else None, None)]
+        step_ms = hours * 3_600_000
+        start, now = int(since.timestamp() * 1000), int(time.time() * 1000)
+        windows = []
+        while start <= now:
+            windows.append((start, min(start + step_ms - 1, now)))
+            start += step_ms
+        return windows
+
+    async def _fetch_fill_window(
+        self, symbol: str, start: int | None, until: int | None, fills: dict[str, VenueFill]
+    ) -> None:
+        cursor = start
         for _ in range(_FILL_PAGES):
+            params = {"until": until} if until is not None else {}
             with translated():
-                raws = await self.exchange.fetch_my_trades(symbol, cursor, _FILL_PAGE)
+                raws = await self.exchange.fetch_my_trades(symbol, cursor, _FILL_PAGE, params)
             new = 0
             for raw in raws:
                 fill = to_venue_fill(raw, self._by_venue_id.get(str(raw.get("order"))))
@@ -129,9 +150,8 @@ class CcxtVenue:
                     fills[fill.trade_id] = fill
                     new += 1
             if len(raws) < _FILL_PAGE or new == 0:
-                break
+                return
             cursor = max(int(raw["timestamp"]) for raw in raws)
-        return sorted(fills.values(), key=lambda fill: (fill.ts, fill.trade_id))
 
     async def fetch_balance(self) -> dict[str, VenueBalance]:
         with translated():
