@@ -7,11 +7,13 @@ context and a live venue from ``build_live_venue`` for its LiveTraderRunner.
 from __future__ import annotations
 
 from tradestack.config.settings import Settings
+from tradestack.execution.live_executor import ExecutorSettings
 from tradestack.execution.reconciliation import (
     OrphanPolicy,
     OrphanScope,
     ReconciliationSettings,
 )
+from tradestack.execution.retry import RetryPolicy
 from tradestack.execution.venues.live import LiveVenue
 from tradestack.execution.venues.paper import PaperConfig, PaperVenue
 from tradestack.execution.venues.port import Venue
@@ -111,6 +113,17 @@ def build_live_venue(spec: TraderSpec, settings: Settings) -> LiveVenue:
         timeout_ms=ccxt.timeout_ms,
     )
     return build_ccxt_venue(config, trader_id=spec.trader_id)
+
+
+def executor_settings(spec: TraderSpec, settings: Settings) -> ExecutorSettings:
+    ccxt = spec.ccxt_settings(settings)
+    retry = RetryPolicy(
+        attempts=ccxt.read_attempts,
+        base_delay_s=ccxt.retry_delay_s,
+        max_delay_s=ccxt.retry_max_delay_s,
+        rate_limit_delay_s=min(1.0, ccxt.retry_max_delay_s),
+    )
+    return ExecutorSettings(read_retry=retry, absent_recheck_delay_s=ccxt.retry_delay_s)
 
 
 def reconciliation_settings(spec: TraderSpec, settings: Settings) -> ReconciliationSettings:

@@ -33,6 +33,7 @@ from tradestack.traders.factory import (
     account_guard,
     build_context,
     build_live_venue,
+    executor_settings,
     reconciliation_settings,
 )
 from tradestack.traders.live_runner import LiveTraderRunner
@@ -166,6 +167,7 @@ class TraderManager(Component):
             runner = LiveTraderRunner(
                 live_venue=build_live_venue(spec, self.settings),
                 reconciliation=reconciliation_settings(spec, self.settings),
+                executor_settings=executor_settings(spec, self.settings),
                 reconcile_retry_s=spec.ccxt_settings(self.settings).reconcile_retry_s,
                 **common,
             )
