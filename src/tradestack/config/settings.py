@@ -96,6 +96,26 @@ class ServicesSettings(_Group):
     restart_backoff_max_s: float = Field(default=30.0, gt=0)
 
 
+class CcxtSettings(_Group):
+    """The ccxt venue of live traders (``venue: ccxt``); keys fall back to ``exchange_api_*``."""
+
+    exchange: str = Field(default="binance", pattern=r"^[a-z0-9_]+$")
+    sandbox: bool = Field(default=True, description="testnet/sandbox unless turned off")
+    market_type: Literal["spot", "swap"] = "spot"
+    api_key: SecretStr | None = None
+    api_secret: SecretStr | None = None
+    api_password: SecretStr | None = None
+    api_urls: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, object] = Field(default_factory=dict, description="passed to ccxt")
+    timeout_ms: int = Field(default=10_000, ge=100)
+    orphan_policy: Literal["adopt", "cancel"] = "cancel"
+    orphan_scope: Literal["own", "symbol"] = "own"
+    reconcile_retry_s: float = Field(default=30.0, ge=0)
+    read_attempts: int = Field(default=5, ge=1, le=20, description="reads retried on errors")
+    retry_delay_s: float = Field(default=0.25, ge=0, description="first back-off, doubling")
+    retry_max_delay_s: float = Field(default=8.0, ge=0)
+
+
 class Settings(BaseSettings):
     """Everything tradestack reads from its environment; frozen once loaded."""
 
@@ -124,6 +144,7 @@ class Settings(BaseSettings):
     paper: PaperSettings = Field(default_factory=PaperSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
     services: ServicesSettings = Field(default_factory=ServicesSettings)
+    ccxt: CcxtSettings = Field(default_factory=CcxtSettings)
 
     @classmethod
     def settings_customise_sources(

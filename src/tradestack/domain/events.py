@@ -26,6 +26,8 @@ class EventType:
     POSITION_CHANGED = "position.changed"
     POSITION_CLOSED = "position.closed"
     RISK_BREACH = "risk.breach"
+    RECONCILIATION_COMPLETED = "reconciliation.completed"
+    RECONCILIATION_FAILED = "reconciliation.failed"
     SERVICE_HEARTBEAT = "service.heartbeat"
     SERVICE_STATE = "service.state"
     ALERT_RAISED = "alert.raised"

@@ -179,6 +179,8 @@ class TraderContext:
     def send(self, order: Order, ts: datetime) -> bool:
         """Submit ``order`` to the venue and record SUBMITTED or REJECTED with the reason."""
         result = self.venue.submit(order)
+        if result.pending:
+            return True  # a live venue sends it after the bar (see traders.live_runner)
         if result.accepted:
             order.venue_order_id = result.venue_order_id
             self.orders.transition(order, OrderStatus.SUBMITTED, ts)
@@ -208,7 +210,7 @@ class TraderContext:
                 **prices,
             )
             result = self.venue.submit(leg)
-            if not result.accepted:
+            if not (result.accepted or result.pending):
                 self.orders.transition(leg, OrderStatus.REJECTED, signal.ts, result.reason)
 
     def _order_for(self, signal: Signal, price: Decimal) -> Order | None:

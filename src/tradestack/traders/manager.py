@@ -23,7 +23,14 @@ from tradestack.risk.account import AccountGuard
 from tradestack.storage.database import Database
 from tradestack.traders import admin
 from tradestack.traders.events import bar_from_event, signals_from_event
-from tradestack.traders.factory import account_guard, build_context
+from tradestack.traders.factory import (
+    account_guard,
+    build_context,
+    build_live_venue,
+    executor_settings,
+    reconciliation_settings,
+)
+from tradestack.traders.live_runner import LiveTraderRunner
 from tradestack.traders.runner import TraderRunner
 from tradestack.traders.spec import ACTIVE, HALTED, STOPPED, TraderSpec
 
@@ -159,16 +166,27 @@ class TraderManager(Component):
         context = build_context(spec, self.settings, guard)
         if self.on_series is not None:
             await self.on_series(spec.symbol, spec.timeframe)
-        runner = TraderRunner(
-            context=context,
-            db=self.db,
-            bus=self.bus,
-            symbol=spec.symbol,
-            timeframe=spec.timeframe,
-            starting_cash=spec.starting_cash,
-            snapshot_every_s=self.settings.run.equity_snapshot_every_s,
-            track_progress=self.evaluated_elsewhere,
-        )
+        common: dict[str, Any] = {
+            "context": context,
+            "db": self.db,
+            "bus": self.bus,
+            "symbol": spec.symbol,
+            "timeframe": spec.timeframe,
+            "starting_cash": spec.starting_cash,
+            "snapshot_every_s": self.settings.run.equity_snapshot_every_s,
+            "track_progress": self.evaluated_elsewhere,
+        }
+        runner: TraderRunner
+        if spec.venue == "ccxt":
+            runner = LiveTraderRunner(
+                live_venue=build_live_venue(spec, self.settings),
+                reconciliation=reconciliation_settings(spec, self.settings),
+                executor_settings=executor_settings(spec, self.settings),
+                reconcile_retry_s=spec.ccxt_settings(self.settings).reconcile_retry_s,
+                **common,
+            )
+        else:
+            runner = TraderRunner(**common)
         try:
             await runner.start()
         except Exception as error:  # a broken strategy or restore: fault this trader alone

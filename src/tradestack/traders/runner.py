@@ -125,11 +125,14 @@ class TraderRunner(Component):
         if self._last_ts is not None and bar.ts <= self._last_ts:
             return  # a redelivered or replayed bar: the trader has already seen it
         self._last_ts = bar.ts
+        if not await self._before_step(bar):
+            return
         try:
             if signals is None:
                 step = self.context.on_bar(bar)
             else:
                 step = self.context.act(self.context.settle(bar), signals)
+            await self._after_step(step)
         except Exception as error:
             self._faulted(error)
             return
@@ -141,6 +144,13 @@ class TraderRunner(Component):
         if step.changed:
             self._count(step)
             await publish_step(self.bus, step, trader_id=self.trader_id)
+
+    async def _before_step(self, bar: Bar) -> bool:
+        """Prepare for ``bar``; return False to skip it (a live venue that cannot be read)."""
+        return True
+
+    async def _after_step(self, step: TraderStep) -> None:
+        """Finish what the bar started (a live venue sends the queued orders here)."""
 
     async def emergency_stop(self, *, flatten: bool, reason: str = "emergency stop") -> int:
         """Cancel every working order, halt new risk, and optionally close all positions.

@@ -14,6 +14,8 @@ class SubmitResult:
     accepted: bool
     venue_order_id: str | None = None
     reason: str | None = None
+    pending: bool = False
+    """Queued for a live venue: the order stays NEW and its executor records the outcome."""
 
 
 @dataclass(frozen=True, slots=True)
