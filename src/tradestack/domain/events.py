@@ -26,6 +26,12 @@ class EventType:
     RISK_BREACH = "risk.breach"
     SERVICE_HEARTBEAT = "service.heartbeat"
     ALERT_RAISED = "alert.raised"
+    ALERT_RESOLVED = "alert.resolved"
+    MARKET_GAP_DETECTED = "market.gap_detected"
+    VENUE_DISCONNECTED = "venue.disconnected"
+    VENUE_CONNECTED = "venue.connected"
+    MANUAL_ACTION = "manual.action"
+    """Someone changed something by hand (API, CLI, Telegram); the payload names the actor."""
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
