@@ -15,6 +15,7 @@ from rich.table import Table
 
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.compliance.actions import cli_actor, record_manual_action
 from tradestack.config.settings import Settings
 from tradestack.errors import ConfigError
 from tradestack.storage import migrations
@@ -35,6 +36,17 @@ def parse_pairs(pairs: list[str], what: str) -> dict[str, Any]:
             raise ConfigError(f"{what} {pair!r} must look like name=value")
         out[key.strip()] = value.strip()
     return out
+
+
+async def _recorded(
+    db: Database, action: str, name: str, change: Any, details: dict[str, Any] | None = None
+) -> Any:
+    """Await ``change``, then put who did it on the audit trail."""
+    result = await change
+    await record_manual_action(
+        db, actor=cli_actor(), action=action, target=name, details=details, source="cli"
+    )
+    return result
 
 
 async def _with_db(settings: Settings, action: Any) -> Any:
@@ -81,7 +93,12 @@ def add(
         paper=parse_pairs(paper, "--paper"),
         status=STOPPED if stopped else ACTIVE,
     )
-    asyncio.run(_with_db(settings, lambda db: admin.add_trader(db, settings, spec)))
+    asyncio.run(
+        _with_db(
+            settings,
+            lambda db: _recorded(db, "trader.add", name, admin.add_trader(db, settings, spec)),
+        )
+    )
     console.print(f"trader [bold]{name}[/] added ({spec.status})")
 
 
@@ -121,7 +138,12 @@ def list_(config: ConfigOption = None) -> None:
 def start(name: str, config: ConfigOption = None) -> None:
     """Mark a trader active (also lifts a halt)."""
     settings = settings_from(config)
-    asyncio.run(_with_db(settings, lambda db: admin.set_status(db, name, ACTIVE)))
+    asyncio.run(
+        _with_db(
+            settings,
+            lambda db: _recorded(db, "trader.start", name, admin.set_status(db, name, ACTIVE)),
+        )
+    )
     console.print(f"trader [bold]{name}[/] is active")
 
 
@@ -137,7 +159,19 @@ def stop(
         raise ConfigError("--flatten only goes with --emergency")
     settings = settings_from(config)
     status = HALTED if emergency else STOPPED
-    asyncio.run(_with_db(settings, lambda db: admin.set_status(db, name, status, flatten=flatten)))
+    action = "trader.emergency_stop" if emergency else "trader.stop"
+    asyncio.run(
+        _with_db(
+            settings,
+            lambda db: _recorded(
+                db,
+                action,
+                name,
+                admin.set_status(db, name, status, flatten=flatten),
+                {"flatten": flatten},
+            ),
+        )
+    )
     what = (
         "halted (orders canceled" + (", positions closing)" if flatten else ")")
         if emergency
@@ -150,5 +184,10 @@ def stop(
 def remove(name: str, config: ConfigOption = None) -> None:
     """Delete a trader's definition; its orders and fills stay in the history."""
     settings = settings_from(config)
-    asyncio.run(_with_db(settings, lambda db: admin.remove_trader(db, name)))
+    asyncio.run(
+        _with_db(
+            settings,
+            lambda db: _recorded(db, "trader.remove", name, admin.remove_trader(db, name)),
+        )
+    )
     console.print(f"trader [bold]{name}[/] removed")
