@@ -49,11 +49,13 @@ class NotificationDispatcher(Component):
         channels: Sequence[Channel],
         queue_size: int = 1_000,
         send_timeout_s: float = 10.0,
+        drain_timeout_s: float = 15.0,
     ) -> None:
         super().__init__()
         self.bus = bus
         self.channels = list(channels)
         self.send_timeout_s = send_timeout_s
+        self.drain_timeout_s = drain_timeout_s
         self.dropped = 0
         self._queue: asyncio.Queue[Notification] = asyncio.Queue(queue_size)
 
@@ -70,7 +72,7 @@ class NotificationDispatcher(Component):
 
     async def _on_stop(self) -> None:
         try:
-            await asyncio.wait_for(self._queue.join(), self.send_timeout_s)
+            await asyncio.wait_for(self._queue.join(), self.drain_timeout_s)
         except TimeoutError:
             log.warning("stopping with %d notification(s) unsent", self._queue.qsize())
         for channel in self.channels:
