@@ -106,15 +106,11 @@ class AlertEngine(Component):
         """Feed metrics and event conditions; evaluate at once the rules an event changed."""
         now = self.clock()
         self.metrics.on_event(event, now)
-        changed = [
-            rule
-            for rule in self.rules
-            if isinstance(condition := self.conditions[rule.name], EventCondition)
-            and condition.on_event(event, now)
-        ]
-        for condition in self.conditions.values():
-            if isinstance(condition, HeartbeatCondition):
-                condition.on_event(event, now)
+        changed = []
+        for rule in self.rules:
+            condition = self.conditions[rule.name]
+            if not isinstance(condition, MetricCondition) and condition.on_event(event, now):
+                changed.append(rule)
         if changed:
             await self.evaluate(now, rules=changed)
 

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from tradestack.analytics.performance import trader_performance
 from tradestack.compliance.actions import record_manual_action
 from tradestack.control.confirmations import Confirmations, PendingAction
-from tradestack.execution.queries import find_orders
 from tradestack.portfolio.queries import find_positions
 from tradestack.storage.database import Database
+from tradestack.storage.repositories.orders import list_orders
 from tradestack.storage.repositories.portfolio import list_balances
 from tradestack.traders.manager import TraderManager
 
@@ -118,7 +118,8 @@ class ControlService:
         )
 
     async def _orders(self) -> str:
-        orders = [o for o in await find_orders(self.platform.db, limit=500) if o.status.is_open]
+        async with self.platform.db.read() as connection:
+            orders = await list_orders(connection, open_only=True, limit=21)
         lines = [
             f"{o.trader_id} {o.side} {o.quantity:f} {o.symbol} {o.type}"
             + (f" @ {o.price}" if o.price is not None else "")
@@ -126,7 +127,7 @@ class ControlService:
             for o in orders[:20]
         ]
         if len(orders) > 20:
-            lines.append(f"... and {len(orders) - 20} more")
+            lines.append("... and more")
         return "\n".join(lines) or "No open orders."
 
     async def _pnl(self) -> str:
