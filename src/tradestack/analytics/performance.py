@@ -18,7 +18,7 @@ from tradestack.domain.orders import Fill, Order
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.analytics import equity_between, fills_until, signal_prices
 from tradestack.storage.repositories.orders import list_orders
-from tradestack.storage.repositories.traders import list_traders
+from tradestack.storage.repositories.traders import get_trader, list_traders
 
 ZERO = Decimal(0)
 Curve = list[tuple[datetime, Decimal]]
@@ -71,7 +71,7 @@ async def trader_performance(
     """Figures of one trader over ``[start, end)`` (the whole history by default)."""
     end = end or datetime.now(UTC)
     async with db.read() as connection:
-        record = next((t for t in await list_traders(connection) if t.trader_id == trader_id), None)
+        record = await get_trader(connection, trader_id)
     inputs = await _load(db, [trader_id], start, end)
     strategy = record.strategy if record is not None else None
     return _compute("trader", trader_id, strategy, inputs, start, end, zone)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -14,10 +15,9 @@ from tradestack.analytics.performance import (
     trader_performance,
 )
 from tradestack.analytics.store import store_performance, stored_windows, summary
-from tradestack.cli.database import run_with_database
+from tradestack.cli.database import parse_bound, run_with_database
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
-from tradestack.errors import ConfigError
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.traders import list_traders
 
@@ -26,18 +26,9 @@ app = typer.Typer(
     invoke_without_command=True,
 )
 FromOption = typer.Option(None, "--from", help="Window start, ISO date or time (UTC).")
-ToOption = typer.Option(None, "--to", help="Window end, exclusive (default: now).")
-
-
-def parse_time(value: str | None, option: str) -> datetime | None:
-    """Read an ISO date or date-time; naive means UTC."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{option} {value!r} is not an ISO date or time") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+ToOption = typer.Option(None, "--to", help="Last day (inclusive) or time (exclusive).")
+JsonOption = typer.Option(False, "--json")
+StoreOption = typer.Option(False, "--store", help="Keep the window in model_performance.")
 
 
 @app.callback()
@@ -51,7 +42,7 @@ def overview(
     if ctx.invoked_subcommand is not None:
         return
     settings = settings_from(config)
-    window = parse_time(start, "--from"), parse_time(end, "--to")
+    window = parse_bound(start, "--from"), parse_bound(end, "--to", end=True)
 
     async def every_trader(db: Database) -> list[Performance]:
         async with db.read() as connection:
@@ -66,21 +57,12 @@ def trader(
     name: str,
     start: str | None = FromOption,
     end: str | None = ToOption,
-    as_json: bool = typer.Option(False, "--json"),
-    store: bool = typer.Option(False, "--store", help="Keep the window in model_performance."),
+    as_json: bool = JsonOption,
+    store: bool = StoreOption,
     config: ConfigOption = None,
 ) -> None:
     """Figures of one trader over a window."""
-    settings = settings_from(config)
-    window = parse_time(start, "--from"), parse_time(end, "--to")
-
-    async def compute(db: Database) -> Performance:
-        perf = await trader_performance(db, name, start=window[0], end=window[1])
-        if store:
-            await store_performance(db, perf)
-        return perf
-
-    _show(run_with_database(settings, compute), as_json)
+    _one(trader_performance, name, start, end, as_json=as_json, store=store, config=config)
 
 
 @app.command("strategy")
@@ -88,21 +70,34 @@ def strategy(
     name: str,
     start: str | None = FromOption,
     end: str | None = ToOption,
-    as_json: bool = typer.Option(False, "--json"),
-    store: bool = typer.Option(False, "--store", help="Keep the window in model_performance."),
+    as_json: bool = JsonOption,
+    store: bool = StoreOption,
     config: ConfigOption = None,
 ) -> None:
     """Figures pooled over every trader running a strategy."""
-    settings = settings_from(config)
-    window = parse_time(start, "--from"), parse_time(end, "--to")
+    _one(strategy_performance, name, start, end, as_json=as_json, store=store, config=config)
 
-    async def compute(db: Database) -> Performance:
-        perf = await strategy_performance(db, name, start=window[0], end=window[1])
+
+def _one(
+    compute: Callable[..., Awaitable[Performance]],
+    name: str,
+    start: str | None,
+    end: str | None,
+    *,
+    as_json: bool,
+    store: bool,
+    config: Path | None,
+) -> None:
+    settings = settings_from(config)
+    window = parse_bound(start, "--from"), parse_bound(end, "--to", end=True)
+
+    async def run(db: Database) -> Performance:
+        perf = await compute(db, name, start=window[0], end=window[1])
         if store:
             await store_performance(db, perf)
         return perf
 
-    _show(run_with_database(settings, compute), as_json)
+    _show(run_with_database(settings, run), as_json)
 
 
 @app.command("windows")

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 import typer
 
-from tradestack.cli.database import run_with_database
+from tradestack.cli.database import parse_bound, run_with_database
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.compliance.export import export_audit
 from tradestack.errors import ConfigError
 
 app = typer.Typer(help="Audit trail: orders, fills, risk decisions, manual actions.")
-
-
-def parse_bound(value: str | None, option: str, *, end: bool) -> datetime | None:
-    """An ISO date or date-time (naive is UTC); a ``--to`` date includes that whole day."""
-    if value is None:
-        return None
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-            return moment + timedelta(days=1) if end else moment
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{option} {value!r} is not an ISO date or time") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 @app.command("export")

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tradestack.domain.enums import OrderSide, PositionSide
 from tradestack.domain.orders import Fill
 from tradestack.storage.database import upsert
+from tradestack.storage.repositories.orders import fill_from_row
 from tradestack.storage.tables import equity_snapshots, events, fills, model_performance, signals
 
 
@@ -23,7 +23,7 @@ async def fills_until(
     if end is not None:
         query = query.where(fills.c.ts < end)
     rows = (await connection.execute(query.order_by(fills.c.ts, fills.c.trade_id))).all()
-    return [_to_fill(row) for row in rows]
+    return [fill_from_row(row) for row in rows]
 
 
 async def fills_between(
@@ -36,7 +36,7 @@ async def fills_between(
     if end is not None:
         query = query.where(fills.c.ts < end)
     rows = (await connection.execute(query.order_by(fills.c.ts, fills.c.trade_id))).all()
-    return [_to_fill(row) for row in rows]
+    return [fill_from_row(row) for row in rows]
 
 
 async def signal_prices(
@@ -118,20 +118,3 @@ async def list_performance_windows(
         query = query.where(model_performance.c.name == name)
     rows = (await connection.execute(query.limit(limit))).all()
     return [dict(row._mapping) for row in rows]
-
-
-def _to_fill(row: Any) -> Fill:
-    return Fill(
-        trade_id=row.trade_id,
-        client_order_id=row.client_order_id,
-        trader_id=row.trader_id,
-        symbol=row.symbol,
-        side=OrderSide(row.side),
-        quantity=row.quantity,
-        price=row.price,
-        fee=row.fee,
-        fee_asset=row.fee_asset,
-        liquidity=row.liquidity,
-        position_side=PositionSide(row.position_side),
-        ts=row.ts,
-    )
