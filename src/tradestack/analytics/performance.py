@@ -15,6 +15,7 @@ from decimal import Decimal
 from tradestack.analytics import metrics
 from tradestack.analytics.trades import ClosedTrade, replay
 from tradestack.domain.orders import Fill, Order
+from tradestack.errors import NotFoundError
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.analytics import equity_between, fills_until, signal_prices
 from tradestack.storage.repositories.orders import list_orders
@@ -68,13 +69,20 @@ async def trader_performance(
     end: datetime | None = None,
     zone: tzinfo = UTC,
 ) -> Performance:
-    """Figures of one trader over ``[start, end)`` (the whole history by default)."""
+    """Figures of one trader over ``[start, end)`` (the whole history by default).
+
+    Raises
+    ------
+    NotFoundError
+        No trader has that name.
+    """
     end = end or datetime.now(UTC)
     async with db.read() as connection:
         record = await get_trader(connection, trader_id)
+    if record is None:
+        raise NotFoundError(f"no trader named {trader_id!r}")
     inputs = await _load(db, [trader_id], start, end)
-    strategy = record.strategy if record is not None else None
-    return _compute("trader", trader_id, strategy, inputs, start, end, zone)
+    return _compute("trader", trader_id, record.strategy, inputs, start, end, zone)
 
 
 async def strategy_performance(

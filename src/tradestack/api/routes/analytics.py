@@ -17,8 +17,6 @@ from tradestack.analytics.performance import (
 from tradestack.analytics.store import stored_windows, summary
 from tradestack.api.deps import DatabaseDep
 from tradestack.api.schemas import ErrorResponse
-from tradestack.errors import NotFoundError
-from tradestack.storage.repositories.traders import get_trader
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -66,9 +64,6 @@ async def trader_analytics(
 ) -> PerformanceOut:
     """Equity curve, daily PnL, win rate, profit factor, Sharpe, drawdown, exposure, fees and
     slippage of one trader."""
-    async with db.read() as connection:
-        if await get_trader(connection, trader_id) is None:
-            raise NotFoundError(f"no trader named {trader_id!r}")
     return performance_out(
         await trader_performance(db, trader_id, start=_utc(start), end=_utc(end))
     )
