@@ -20,6 +20,7 @@ from tradestack.config.settings import Settings
 from tradestack.marketdata.ingest import IngestResult, backfill_synthetic
 from tradestack.marketdata.replay import LiveReplayFeed
 from tradestack.marketdata.synthetic import SyntheticMarket
+from tradestack.operations import Operations, build_operations
 from tradestack.storage import migrations
 from tradestack.storage.database import Database
 from tradestack.storage.engine import describe_url
@@ -72,6 +73,7 @@ class Kernel:
     traders: TraderManager
     feed: LiveReplayFeed
     audit: AuditSink | None = None
+    operations: Operations = field(default_factory=Operations)
     backfill: IngestResult | None = None
     started_at: float = field(default_factory=time.time)
     stopped: bool = False
@@ -94,6 +96,7 @@ class Kernel:
             traders=TraderManager(db=db, bus=bus, settings=settings),
         )
         kernel.traders.on_series = kernel.serve_series
+        kernel.operations = build_operations(kernel)
         return kernel
 
     async def prepare(self) -> None:
@@ -121,8 +124,9 @@ class Kernel:
         )
 
     async def start(self) -> None:
-        """Start the audit sink, the traders (restored first), the bus and the live feed."""
+        """Start the audit sink, alerts and notifications, the traders, the bus and the feed."""
         await self.audit_start()
+        await self.operations.start()
         await self.traders.start()
         await self.bus.start()
         await self.feed.start()
@@ -137,6 +141,7 @@ class Kernel:
         await self.feed.stop()
         await self.bus.close()
         await self.traders.stop()
+        await self.operations.stop()
         if self.audit is not None:
             await self.audit.stop()
         await self.db.dispose()
@@ -169,4 +174,5 @@ class Kernel:
                 "bars_published": self.feed.bars_published,
             },
             "traders": traders,
+            "services": self.operations.states(),
         }

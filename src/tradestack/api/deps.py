@@ -20,5 +20,12 @@ def get_database(request: Request) -> Database:
     return kernel.db
 
 
+def get_actor(request: Request) -> str:
+    """Who is calling, for the audit trail: ``api:<client address>`` until tokens name people."""
+    client = request.client
+    return f"api:{client.host}" if client is not None else "api:unknown"
+
+
 KernelDep = Annotated[Kernel, Depends(get_kernel)]
+ActorDep = Annotated[str, Depends(get_actor)]
 DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -85,3 +85,4 @@ class SystemStatus(BaseModel):
     event_bus: dict[str, Any]
     feed: dict[str, Any]
     traders: list[dict[str, Any]]
+    services: dict[str, str] = {}

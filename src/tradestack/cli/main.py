@@ -7,7 +7,17 @@ import logging
 import typer
 
 from tradestack import __version__
-from tradestack.cli import config_cmd, data_cmd, db_cmd, run_cmd, service_cmd, trader_cmd
+from tradestack.cli import (
+    alerts_cmd,
+    analytics_cmd,
+    audit_cmd,
+    config_cmd,
+    data_cmd,
+    db_cmd,
+    run_cmd,
+    service_cmd,
+    trader_cmd,
+)
 from tradestack.cli.output import fail
 from tradestack.errors import TradestackError
 
@@ -25,6 +35,9 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(trader_cmd.app, name="trader")
+app.add_typer(alerts_cmd.app, name="alerts")
+app.add_typer(analytics_cmd.app, name="analytics")
+app.add_typer(audit_cmd.app, name="audit")
 
 
 @app.command("version")

@@ -31,6 +31,12 @@ class EventType:
     SERVICE_HEARTBEAT = "service.heartbeat"
     SERVICE_STATE = "service.state"
     ALERT_RAISED = "alert.raised"
+    ALERT_RESOLVED = "alert.resolved"
+    MARKET_GAP_DETECTED = "market.gap_detected"
+    VENUE_DISCONNECTED = "venue.disconnected"
+    VENUE_CONNECTED = "venue.connected"
+    MANUAL_ACTION = "manual.action"
+    """Someone changed something by hand (API, CLI, Telegram); the payload names the actor."""
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):

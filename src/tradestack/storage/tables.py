@@ -178,3 +178,43 @@ events = Table(
     Column("ts", UtcDateTime(), nullable=False),
     Column("payload", JSON, nullable=False),
 )
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("type", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("subject", String(128), nullable=False, server_default=""),
+    Column("message", Text, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("acknowledged", Boolean, nullable=False, server_default=false()),
+    Column("acknowledged_by", String(128)),
+    Column("acknowledged_at", UtcDateTime()),
+    Column("raised_at", UtcDateTime(), nullable=False, index=True),
+    Column("resolved_at", UtcDateTime()),
+    Index(None, "type", "subject", "resolved_at"),
+)
+
+model_performance = Table(
+    "model_performance",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("scope", String(16), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("strategy", String(64)),
+    Column("window_start", UtcDateTime(), nullable=False),
+    Column("window_end", UtcDateTime(), nullable=False),
+    Column("trades", Integer, nullable=False),
+    Column("win_rate", Float),
+    Column("profit_factor", Float),
+    Column("sharpe", Float),
+    Column("max_drawdown_pct", Float, nullable=False),
+    Column("exposure_pct", Float, nullable=False),
+    Column("net_pnl", Money(), nullable=False),
+    Column("fees_paid", Money(), nullable=False),
+    Column("slippage_bps", Float),
+    Column("metrics", JSON, nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("scope", "name", "window_start", "window_end"),
+)

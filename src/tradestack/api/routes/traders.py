@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from tradestack.api.deps import KernelDep
+from tradestack.api.deps import ActorDep, KernelDep
 from tradestack.api.schemas import ErrorResponse
+from tradestack.compliance.actions import record_manual_action
 from tradestack.errors import NotFoundError
 from tradestack.portfolio.queries import daily_pnl, equity_curve
 from tradestack.traders.spec import ACTIVE, STOPPED, TraderSpec
@@ -95,7 +96,7 @@ async def list_traders(kernel: KernelDep) -> list[TraderOut]:
 
 
 @router.post("", response_model=TraderOut, status_code=status.HTTP_201_CREATED, responses=_ERRORS)
-async def create_trader(body: TraderIn, kernel: KernelDep) -> TraderOut:
+async def create_trader(body: TraderIn, kernel: KernelDep, actor: ActorDep) -> TraderOut:
     spec = TraderSpec(
         trader_id=body.trader_id,
         strategy=body.strategy,
@@ -109,6 +110,7 @@ async def create_trader(body: TraderIn, kernel: KernelDep) -> TraderOut:
         status=ACTIVE if body.start else STOPPED,
     )
     await kernel.traders.add(spec)
+    await _record(kernel, actor, "trader.add", spec.trader_id, body.model_dump(mode="json"))
     return await _find(kernel, spec.trader_id)
 
 
@@ -132,14 +134,16 @@ async def get_equity(
 
 
 @router.post("/{trader_id}/start", response_model=TraderOut, responses=_ERRORS)
-async def start_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
+async def start_trader(trader_id: str, kernel: KernelDep, actor: ActorDep) -> TraderOut:
     await kernel.traders.start_trader(trader_id)
+    await _record(kernel, actor, "trader.start", trader_id)
     return await _find(kernel, trader_id)
 
 
 @router.post("/{trader_id}/stop", response_model=TraderOut, responses=_ERRORS)
-async def stop_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
+async def stop_trader(trader_id: str, kernel: KernelDep, actor: ActorDep) -> TraderOut:
     await kernel.traders.stop_trader(trader_id)
+    await _record(kernel, actor, "trader.stop", trader_id)
     return await _find(kernel, trader_id)
 
 
@@ -147,13 +151,25 @@ async def stop_trader(trader_id: str, kernel: KernelDep) -> TraderOut:
 async def emergency_stop(
     trader_id: str,
     kernel: KernelDep,
+    actor: ActorDep,
     flatten: bool = Query(False, description="also close every open position"),
 ) -> EmergencyStopOut:
     """Kill switch: cancel the trader's open orders and halt it; optionally flatten."""
     canceled = await kernel.traders.emergency_stop(trader_id, flatten=flatten)
+    details = {"flatten": flatten, "canceled_orders": canceled}
+    await _record(kernel, actor, "trader.emergency_stop", trader_id, details)
     return EmergencyStopOut(trader_id=trader_id, canceled_orders=canceled, flatten=flatten)
 
 
 @router.delete("/{trader_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
-async def delete_trader(trader_id: str, kernel: KernelDep) -> None:
+async def delete_trader(trader_id: str, kernel: KernelDep, actor: ActorDep) -> None:
     await kernel.traders.remove(trader_id)
+    await _record(kernel, actor, "trader.remove", trader_id)
+
+
+async def _record(
+    kernel: Any, actor: str, action: str, trader_id: str, details: dict[str, Any] | None = None
+) -> None:
+    await record_manual_action(
+        kernel.db, actor=actor, action=action, target=trader_id, details=details, source="api"
+    )
