@@ -79,8 +79,9 @@ async def _serve(kernel: Kernel) -> None:
             summary.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await summary
+        last = _summary_line(k)
         await k.stop()
-        _print_final(k)
+        _print_final(last)
 
     app = build_api(kernel, on_start=on_start, on_stop=on_stop)
     server = uvicorn.Server(
@@ -147,7 +148,7 @@ async def _summarise(kernel: Kernel) -> None:
             print(line, flush=True)
 
 
-def _print_final(kernel: Kernel) -> None:
+def _print_final(last_summary: str) -> None:
     if console.is_terminal:
         sys.stdout.write("\n")
-    print("stopped: " + _summary_line(kernel), flush=True)
+    print("stopped: " + last_summary, flush=True)
