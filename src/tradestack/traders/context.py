@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
+import msgspec
+
 from tradestack.domain.enums import OrderSide, OrderStatus, SignalSide
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Fill, Order
@@ -24,11 +26,18 @@ from tradestack.strategy.base import Strategy
 
 @dataclass(frozen=True, slots=True)
 class Sizing:
-    """All-in sizing: spend ``allocation`` of cash, rounded down to ``lot_size`` after fees."""
+    """All-in sizing: spend ``allocation`` of cash, rounded down to ``lot_size`` after fees.
+
+    With ``at_fill_price`` an all-in order still working when the next bar opens
+    is re-sized at that bar's open, the price the paper venue fills it at, so a
+    gap up does not turn an all-in entry into an insufficient-funds rejection.
+    Only for venues that fill at the next bar's open (paper, backtests).
+    """
 
     allocation: Decimal
     lot_size: Decimal
     fee_rate: Decimal
+    at_fill_price: bool = False
 
 
 @dataclass(slots=True)
@@ -67,6 +76,7 @@ class TraderContext:
         self.orders = OrderManager(trader_id)
         self.bars_processed = 0
         self.last_price: Decimal | None = None
+        self._all_in: dict[str, SignalSide] = {}
 
     def position_quantity(self, symbol: str) -> Decimal:
         return self.portfolio.quantity(symbol)
@@ -82,14 +92,9 @@ class TraderContext:
     def on_bar(self, bar: Bar) -> TraderStep:
         step = TraderStep(bar)
         self.bars_processed += 1
-        fills, rejections = self.venue.on_bar(bar)
-        for fill in fills:
-            self.orders.apply_fill(fill)
-            step.positions.append(self.portfolio.apply_fill(fill))
-            step.fills.append(fill)
-        for rejection in rejections:
-            order = self.orders.orders[rejection.client_order_id]
-            self.orders.transition(order, OrderStatus.REJECTED, bar.ts, rejection.reason)
+        if self._all_in:
+            self._resize_at_open(bar, step)
+        self._settle(bar, step)
         price = Decimal(repr(bar.close))
         self.last_price = price
         self.portfolio.mark(bar.symbol, price, bar.ts)
@@ -99,6 +104,72 @@ class TraderContext:
         if self.orders.changes:
             step.order_changes = self.orders.drain_changes()
         return step
+
+    def close_positions(self, bar: Bar) -> TraderStep:
+        """Cancel working orders and close every position at ``bar``'s close (a backtest's end).
+
+        The closing orders go through the same order manager, risk check and
+        venue as any other; the venue fills them at the close because it is
+        shown a copy of ``bar`` that opens at its close.
+        """
+        step = TraderStep(bar)
+        for order in self.orders.open_orders():
+            self.venue.cancel(order.client_order_id)
+            self.orders.transition(order, OrderStatus.CANCELED, bar.ts, "backtest ended")
+        self._all_in.clear()
+        price = Decimal(repr(bar.close))
+        for position in self.portfolio.open_positions:
+            signal = Signal(
+                symbol=position.symbol,
+                side=SignalSide.CLOSE,
+                confidence=1.0,
+                strategy=self.strategy.name,
+                trader_id=self.trader_id,
+                ts=bar.ts,
+                price=bar.close,
+            )
+            self._act_on(signal, price, step)
+        self._settle(msgspec.structs.replace(bar, open=bar.close), step)
+        self.portfolio.mark(bar.symbol, price, bar.ts)
+        if self.orders.changes:
+            step.order_changes = self.orders.drain_changes()
+        return step
+
+    def _settle(self, bar: Bar, step: TraderStep) -> None:
+        fills, rejections = self.venue.on_bar(bar)
+        for fill in fills:
+            self.orders.apply_fill(fill)
+            step.positions.append(self.portfolio.apply_fill(fill))
+            step.fills.append(fill)
+        for rejection in rejections:
+            order = self.orders.orders[rejection.client_order_id]
+            self.orders.transition(order, OrderStatus.REJECTED, bar.ts, rejection.reason)
+
+    def _resize_at_open(self, bar: Bar, step: TraderStep) -> None:
+        """Re-size working all-in orders at ``bar``'s open, where the paper venue fills them."""
+        price = Decimal(repr(bar.open))
+        for client_order_id, signal_side in list(self._all_in.items()):
+            order = self.orders.orders.get(client_order_id)
+            if order is None or order.symbol != bar.symbol:
+                if order is None:
+                    del self._all_in[client_order_id]
+                continue
+            del self._all_in[client_order_id]
+            quantity, _side = self._quantity_for(signal_side, order.symbol, price)
+            if quantity <= 0:
+                self.venue.cancel(client_order_id)
+                self.orders.transition(
+                    order, OrderStatus.CANCELED, bar.ts, "nothing affordable at the fill price"
+                )
+                continue
+            order.quantity = quantity
+            decision = check_order(
+                order, portfolio=self.portfolio, price=price, limits=self.risk_limits
+            )
+            if not decision.approved:
+                self.venue.cancel(client_order_id)
+                self.orders.transition(order, OrderStatus.REJECTED, bar.ts, decision.reason)
+                step.risk_rejections.append((order, decision))
 
     def _act_on(self, signal: Signal, price: Decimal, step: TraderStep) -> None:
         if self.orders.open_orders(signal.symbol):
@@ -117,25 +188,31 @@ class TraderContext:
         if result.accepted:
             order.venue_order_id = result.venue_order_id
             self.orders.transition(order, OrderStatus.SUBMITTED, signal.ts)
+            if self.sizing.at_fill_price and signal.side is not SignalSide.CLOSE:
+                self._all_in[order.client_order_id] = signal.side
         else:
             self.orders.transition(order, OrderStatus.REJECTED, signal.ts, result.reason)
 
     def _order_for(self, signal: Signal, price: Decimal) -> Order | None:
         """Turn a signal into an order: close what is held against it, then open all-in."""
-        held = self.portfolio.quantity(signal.symbol)
-        if signal.side is SignalSide.CLOSE:
-            quantity, side = abs(held), OrderSide.SELL if held > 0 else OrderSide.BUY
-        elif signal.side is SignalSide.BUY:
-            side = OrderSide.BUY
-            quantity = -held + self._affordable(held, price) if held <= 0 else Decimal(0)
-        else:
-            side = OrderSide.SELL
-            quantity = max(held, Decimal(0))
-            if self.strategy.allow_short and held >= 0:
-                quantity += self._affordable(held, price)
+        quantity, side = self._quantity_for(signal.side, signal.symbol, price)
         if quantity <= 0:
             return None
         return self.orders.create(symbol=signal.symbol, side=side, quantity=quantity, ts=signal.ts)
+
+    def _quantity_for(
+        self, signal_side: SignalSide, symbol: str, price: Decimal
+    ) -> tuple[Decimal, OrderSide]:
+        held = self.portfolio.quantity(symbol)
+        if signal_side is SignalSide.CLOSE:
+            return abs(held), OrderSide.SELL if held > 0 else OrderSide.BUY
+        if signal_side is SignalSide.BUY:
+            quantity = -held + self._affordable(held, price) if held <= 0 else Decimal(0)
+            return quantity, OrderSide.BUY
+        quantity = max(held, Decimal(0))
+        if self.strategy.allow_short and held >= 0:
+            quantity += self._affordable(held, price)
+        return quantity, OrderSide.SELL
 
     def _affordable(self, held: Decimal, price: Decimal) -> Decimal:
         """Units the equity left after closing ``held`` buys, fees included, in whole lots."""
