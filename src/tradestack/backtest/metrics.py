@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tradestack.backtest.curve_stats import curve_stats
 from tradestack.backtest.result import BacktestResult
 
 _YEAR_S = 365.25 * 86400
@@ -64,11 +65,13 @@ def compute(result: BacktestResult) -> Metrics:
     years = span_s / _YEAR_S
     final = float(equity[-1])
     curve = np.concatenate(([cash], equity))
-    returns = np.diff(curve) / curve[:-1]
     per_year = len(equity) / years if years > 0 else math.nan
-    drawdown, duration_bars_at = _drawdowns(curve)
-    duration = _longest_drawdown(duration_bars_at, np.concatenate((traded.ts[:1], traded.ts)))
-    max_dd = float(drawdown.min()) * 100
+    mean, deviation, downside, deepest, peak, recovery = curve_stats(curve)
+    stamps = np.concatenate((traded.ts[:1], traded.ts))
+    duration = timedelta(
+        microseconds=int((stamps[recovery] - stamps[peak]) / np.timedelta64(1, "us"))
+    )
+    max_dd = deepest * 100
     cagr = _cagr(cash, final, years)
     trade_returns = result.trade_arrays.return_pct
     pnl = result.trade_arrays.pnl
@@ -80,8 +83,8 @@ def compute(result: BacktestResult) -> Metrics:
         final_equity=final,
         total_return_pct=(final / cash - 1) * 100,
         cagr_pct=cagr,
-        sharpe=_ratio(returns.mean(), returns.std(ddof=1) if len(returns) > 1 else 0.0, per_year),
-        sortino=_ratio(returns.mean(), math.sqrt(np.mean(np.minimum(returns, 0) ** 2)), per_year),
+        sharpe=_ratio(mean, deviation, per_year),
+        sortino=_ratio(mean, downside, per_year),
         max_drawdown_pct=max_dd,
         max_drawdown_duration=duration,
         calmar=cagr / -max_dd if max_dd < 0 else math.nan,
@@ -105,23 +108,6 @@ def _span_seconds(ts: np.ndarray) -> float:
         return 0.0
     step = (ts[-1] - ts[0]) / (len(ts) - 1)
     return float((ts[-1] - ts[0] + step) / np.timedelta64(1, "s"))
-
-
-def _drawdowns(curve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Drawdown fraction at each point and bars since the last peak."""
-    peaks = np.maximum.accumulate(curve)
-    drawdown = curve / peaks - 1
-    positions = np.arange(len(curve))
-    last_peak = np.maximum.accumulate(np.where(drawdown == 0, positions, 0))
-    return drawdown, positions - last_peak
-
-
-def _longest_drawdown(bars_since_peak: np.ndarray, stamps: np.ndarray) -> timedelta:
-    """Time from the peak to the recovery (or the end) of the longest drawdown."""
-    last_underwater = int(np.argmax(bars_since_peak))
-    peak = last_underwater - int(bars_since_peak[last_underwater])
-    recovery = min(last_underwater + 1, len(stamps) - 1) if bars_since_peak.any() else peak
-    return timedelta(microseconds=int((stamps[recovery] - stamps[peak]) / np.timedelta64(1, "us")))
 
 
 def _cagr(start: float, final: float, years: float) -> float:
