@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import replay
+from bench import backtest, replay
 
-BENCHES = [replay]
+BENCHES = [replay, backtest]
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,8 +25,24 @@ from tradestack.cli.settings_option import ConfigOption
 from tradestack.errors import ConfigError
 
 if TYPE_CHECKING:
-    from tradestack.backtest.optimize.evaluate import PointResult
+    from tradestack.backtest.optimize.evaluate import Job, PointResult
+    from tradestack.backtest.optimize.shared import StudySpec
+    from tradestack.backtest.optimize.space import SearchSpace
     from tradestack.backtest.optimize.walk_forward import Window
+    from tradestack.backtest.series import BarSeries
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """The options every search mode shares."""
+
+    job: Job
+    space: SearchSpace
+    method: str
+    trials: int
+    jobs: int
+    seed: int
+    top: int
 
 
 def optimize(
@@ -69,6 +86,7 @@ def optimize(
     """Search strategy parameters by grid or Bayesian optimisation, optionally walk-forward."""
     from tradestack.backtest.optimize.evaluate import Job
     from tradestack.backtest.optimize.objective import objective_named
+    from tradestack.backtest.optimize.shared import StudySpec
     from tradestack.backtest.optimize.space import SearchSpace, parse_constraint, parse_range
     from tradestack.cli.backtest_cmd import backtest_config, data_source
 
@@ -80,20 +98,29 @@ def optimize(
     known = {r.name for r in space_ranges} | set(base.params)
     space = SearchSpace(space_ranges, tuple(parse_constraint(c, known) for c in constraint or []))
     job = Job(base, engine, objective_named(objective))
+    search = Search(job, space, method, trials, jobs, seed, top)
     if storage is not None:
         if walk:
             raise ConfigError("--walk-forward runs locally; drop --storage")
-        _shared(job, space, ranges, constraint or [], method, trials, jobs, seed, top,
-                data, symbol, timeframe, param or [], storage, study)  # fmt: skip
+        if data is None:
+            raise ConfigError("--storage needs --data FILE (every worker reads the same file)")
+        spec = StudySpec(
+            strategy=strategy, params=dict(p.split("=", 1) for p in param or []),
+            ranges=list(ranges), constraints=list(constraint or []), objective=objective,
+            method=method, trials=trials, engine=engine, cash=str(base.cash),
+            fee_rate=str(base.fee_rate), lot_size=str(base.lot_size),
+            data=str(data.resolve()), symbol=symbol, timeframe=timeframe, seed=seed,
+        )  # fmt: skip
+        _shared(search, spec, storage, study)
         return
     series = data_source(data, symbol, timeframe, start, end, config).load()
     count = len(list(space.grid())) if method == "grid" else trials
     if count == 0:
         raise ConfigError("no grid point meets the constraints")
     if walk:
-        _walk_forward(series, job, space, walk, in_sample_ratio, method, trials, jobs, seed, count)
+        _walk_forward(series, search, walk, in_sample_ratio, count)
         return
-    _local(series, job, space, method, trials, jobs, seed, count, top)
+    _local(series, search, count)
 
 
 def worker(
@@ -108,81 +135,54 @@ def worker(
     console.print(f"worker ran {ran} trial(s) of study {study}")
 
 
-def _local(series, job, space, method, trials, jobs, seed, count, top) -> None:  # type: ignore[no-untyped-def]
+def _local(series: BarSeries, search: Search, count: int) -> None:
     from tradestack.backtest.optimize.local import bayes_search, grid_search
 
+    job, space = search.job, search.space
     started = time.perf_counter()
     with _progress() as progress:
-        task = progress.add_task(f"{method} search", total=count)
+        task = progress.add_task(f"{search.method} search", total=count)
 
         def advance(_result: PointResult) -> None:
             progress.advance(task)
 
-        if method == "grid":
-            results = grid_search(series, job, space, jobs=jobs, progress=advance)
+        if search.method == "grid":
+            results = grid_search(series, job, space, jobs=search.jobs, progress=advance)
         else:
-            results = bayes_search(
-                series, job, space, trials=trials, jobs=jobs, seed=seed, progress=advance
-            )
+            results = bayes_search(series, job, space, trials=search.trials, jobs=search.jobs,
+                                   seed=search.seed, progress=advance)  # fmt: skip
     elapsed = time.perf_counter() - started
     console.print(
         f"{len(results)} point(s) over {len(series):,} bars in {elapsed:.2f} s "
         f"({job.engine} engine, objective {job.objective.name})"
     )
-    _results_table(results, space, job.objective.maximize, top, shared=False)
+    _results_table(results, search, shared=False)
 
 
-def _walk_forward(series, job, space, windows, ratio, method, trials, jobs, seed, count) -> None:  # type: ignore[no-untyped-def]
+def _walk_forward(
+    series: BarSeries, search: Search, windows: int, ratio: float, count: int
+) -> None:
     from tradestack.backtest.optimize.walk_forward import walk_forward
 
     with _progress() as progress:
         task = progress.add_task("walk-forward", total=count * windows)
         found = walk_forward(
-            series, job, space, windows=windows, in_sample_ratio=ratio, method=method,
-            trials=trials, jobs=jobs, seed=seed, progress=lambda _r: progress.advance(task),
+            series, search.job, search.space, windows=windows, in_sample_ratio=ratio,
+            method=search.method, trials=search.trials, jobs=search.jobs, seed=search.seed,
+            progress=lambda _r: progress.advance(task),
         )  # fmt: skip
-    _windows_table(found, job.objective.name)
+    _windows_table(found, search.job.objective.name)
 
 
-def _shared(
-    job,
-    space,
-    ranges,
-    constraints,
-    method,
-    trials,
-    jobs,
-    seed,
-    top,
-    data,
-    symbol,
-    timeframe,
-    params,
-    storage,
-    study,
-) -> None:  # type: ignore[no-untyped-def]
+def _shared(search: Search, spec: StudySpec, storage: str, study: str | None) -> None:
     from tradestack.backtest.optimize.local import default_jobs
-    from tradestack.backtest.optimize.shared import (
-        StudySpec,
-        create_shared_study,
-        study_results,
-        work,
-    )
+    from tradestack.backtest.optimize.shared import create_shared_study, study_results, work
 
-    if data is None:
-        raise ConfigError("--storage needs --data FILE (every worker reads the same file)")
-    name = study or f"{job.config.strategy}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    spec = StudySpec(
-        strategy=job.config.strategy, params=dict(p.split("=", 1) for p in params),
-        ranges=list(ranges), constraints=list(constraints), objective=job.objective.name,
-        method=method, trials=trials, engine=job.engine, cash=str(job.config.cash),
-        fee_rate=str(job.config.fee_rate), lot_size=str(job.config.lot_size),
-        data=str(data.resolve()), symbol=symbol, timeframe=timeframe, seed=seed,
-    )  # fmt: skip
+    name = study or f"{spec.strategy}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     budget = create_shared_study(spec, name=name, storage=storage)
     console.print(f"study {name}: {budget} trial(s); more workers can join with")
     console.print(f"  tradestack backtest worker --study {name} --storage {storage}")
-    count = jobs or default_jobs()
+    count = search.jobs or default_jobs()
     with ProcessPoolExecutor(max_workers=count) as pool:
         futures = [pool.submit(work, name, storage, worker=f"local-{k}") for k in range(count)]
         with _progress() as progress:
@@ -195,7 +195,7 @@ def _shared(
                 future.result()
             progress.update(task, completed=budget)
     _spec, results = study_results(name, storage)
-    _results_table(results, space, job.objective.maximize, top, shared=True)
+    _results_table(results, search, shared=True)
 
 
 def _progress() -> Progress:
@@ -210,11 +210,12 @@ def _progress() -> Progress:
     )
 
 
-def _results_table(results, space, maximize, top, *, shared) -> None:  # type: ignore[no-untyped-def]
+def _results_table(results: list[PointResult], search: Search, *, shared: bool) -> None:
     from tradestack.backtest.optimize.local import rank
 
-    ranked = rank(results, maximize)
-    skipped = len(results) - len(ranked)
+    space, top = search.space, search.top
+    ranked = rank(results, search.job.objective.maximize)
+    skipped = sum(not r.feasible for r in results)
     names = [r.name for r in space.ranges]
     table = Table(
         title=f"best {min(top, len(ranked))} of {len(ranked)}"
