@@ -150,11 +150,11 @@ class TraderContext:
         price = Decimal(repr(bar.open))
         for client_order_id, signal_side in list(self._all_in.items()):
             order = self.orders.orders.get(client_order_id)
-            if order is None or order.symbol != bar.symbol:
-                if order is None:
-                    del self._all_in[client_order_id]
-                continue
+            if order is not None and order.symbol != bar.symbol:
+                continue  # it fills on a bar of its own symbol
             del self._all_in[client_order_id]
+            if order is None:
+                continue  # no longer working
             quantity, _side = self._quantity_for(signal_side, order.symbol, price)
             if quantity <= 0:
                 self.venue.cancel(client_order_id)
