@@ -113,9 +113,11 @@ def vectorbt_case(frame: pd.DataFrame, meta: dict) -> dict:
     started = time.perf_counter()
     run()
     first = time.perf_counter() - started
-    started = time.perf_counter()
-    portfolio = run()
-    elapsed = time.perf_counter() - started
+    elapsed = float("inf")
+    for _ in range(3):  # after the compiling first call, the best of three
+        started = time.perf_counter()
+        portfolio = run()
+        elapsed = min(elapsed, time.perf_counter() - started)
     return {
         "seconds": elapsed,
         "compile_s": max(first - elapsed, 0.0),

@@ -5,6 +5,7 @@ Everything is inline (CSS and SVG); the file opens offline and can be mailed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import timedelta
 from html import escape
@@ -72,10 +73,25 @@ def render_html(result: BacktestResult, metrics: Metrics) -> str:
     )
 
 
-def write_html(path: Path, result: BacktestResult, metrics: Metrics) -> None:
-    """Write the report; raise ConfigError when the file cannot be written."""
+def write_report(path: Path, result: BacktestResult, metrics: Metrics) -> None:
+    """Write HTML, or JSON when ``path`` ends in ``.json`` (the record stored for the run).
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be written.
+    """
+    if path.suffix.lower() == ".json":
+        from tradestack.backtest.store import record_of
+        from tradestack.backtest.summary import encode
+
+        record = dataclasses.asdict(record_of(result, metrics))
+        del record["id"]
+        content = encode(record).decode()
+    else:
+        content = render_html(result, metrics)
     try:
-        path.write_text(render_html(result, metrics), encoding="utf-8")
+        path.write_text(content, encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"cannot write report {path}: {error.strerror or error}") from None
 

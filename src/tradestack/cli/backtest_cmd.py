@@ -102,13 +102,15 @@ def run_command(
     lot_size: LotSize = "1",
     engine: Annotated[str, typer.Option("--engine", help="event or vector.")] = "event",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report.")] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write an HTML report (or JSON: FILE.json).")
+    ] = None,
     store: Annotated[bool, typer.Option(help="Keep the run in the backtests table.")] = True,
     config: ConfigOption = None,
 ) -> None:
     """Run one backtest; market orders fill at the next bar's open, all-in, long-only by default."""
     from tradestack.backtest.metrics import compute
-    from tradestack.backtest.report import write_html
+    from tradestack.backtest.report import write_report
     from tradestack.backtest.service import run
     from tradestack.backtest.summary import cli_json, encode
 
@@ -117,7 +119,7 @@ def run_command(
     result = run(series, run_config, engine)
     metrics = compute(result)
     if report is not None:
-        write_html(report, result, metrics)
+        write_report(report, result, metrics)
     stored = (
         asyncio.run(_store(settings_from(config).database_url, result, metrics)) if store else None
     )
