@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import execution, replay
+from bench import backtest, execution, replay
 
-BENCHES = [replay, execution]
+BENCHES = [replay, execution, backtest]
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from tradestack.api.errors import install_error_handlers
 from tradestack.api.routes import (
     alerts,
     analytics,
+    backtests,
     health,
     market,
     orders,
@@ -48,7 +49,17 @@ def build_api(
     app.state.kernel = kernel
     install_error_handlers(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (health, system, market, orders, positions, traders, alerts, analytics):
+    for module in (
+        health,
+        system,
+        market,
+        orders,
+        positions,
+        traders,
+        alerts,
+        analytics,
+        backtests,
+    ):
         v1.include_router(module.router)
     app.include_router(v1)
     return app

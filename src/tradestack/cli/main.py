@@ -11,6 +11,7 @@ from tradestack.cli import (
     alerts_cmd,
     analytics_cmd,
     audit_cmd,
+    backtest_cmd,
     config_cmd,
     data_cmd,
     db_cmd,
@@ -38,6 +39,7 @@ app.add_typer(trader_cmd.app, name="trader")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(analytics_cmd.app, name="analytics")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(backtest_cmd.app, name="backtest")
 
 
 @app.command("version")

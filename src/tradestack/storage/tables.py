@@ -218,3 +218,26 @@ model_performance = Table(
     Column("computed_at", UtcDateTime(), nullable=False),
     UniqueConstraint("scope", "name", "window_start", "window_end"),
 )
+
+backtests = Table(
+    "backtests",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
+    Column("strategy", String(64), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("timeframe", String(8), nullable=False),
+    Column("engine", String(16), nullable=False),
+    Column("start_ts", UtcDateTime(), nullable=False),
+    Column("end_ts", UtcDateTime(), nullable=False),
+    Column("bars", Integer, nullable=False),
+    Column("starting_cash", Money(), nullable=False),
+    Column("fee_rate", Money(), nullable=False),
+    Column("lot_size", Money(), nullable=False),
+    Column("final_equity", Money(), nullable=False),
+    Column("trades", Integer, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("trade_list", JSON, nullable=False),
+    Column("equity", JSON, nullable=False),
+)

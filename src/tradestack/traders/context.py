@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
+import msgspec
+
 from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, SignalSide
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Fill, Order
@@ -28,11 +30,18 @@ from tradestack.strategy.base import Strategy
 
 @dataclass(frozen=True, slots=True)
 class Sizing:
-    """All-in sizing: spend ``allocation`` of cash, rounded down to ``lot_size`` after fees."""
+    """All-in sizing: spend ``allocation`` of cash, rounded down to ``lot_size`` after fees.
+
+    With ``at_fill_price`` an all-in order still working when the next bar opens
+    is re-sized at that bar's open, the price the paper venue fills it at, so a
+    gap up does not turn an all-in entry into an insufficient-funds rejection.
+    Only for venues that fill at the next bar's open (paper, backtests).
+    """
 
     allocation: Decimal
     lot_size: Decimal
     fee_rate: Decimal
+    at_fill_price: bool = False
 
 
 @dataclass(slots=True)
@@ -78,6 +87,7 @@ class TraderContext:
         self.orders = OrderManager(trader_id)
         self.bars_processed = 0
         self.last_price: Decimal | None = None
+        self._all_in: dict[str, SignalSide] = {}
 
     def position_quantity(self, symbol: str) -> Decimal:
         return self.portfolio.quantity(symbol)
@@ -103,6 +113,8 @@ class TraderContext:
         """
         step = TraderStep(bar)
         self.bars_processed += 1
+        if self._all_in:
+            self._resize_at_open(bar, step)
         update = self.venue.on_bar(bar)
         if update:
             self._apply(update, step, bar)
@@ -123,6 +135,63 @@ class TraderContext:
         if self.orders.changes:
             step.order_changes = self.orders.drain_changes()
         return step
+
+    def close_positions(self, bar: Bar) -> TraderStep:
+        """Cancel working orders and close every position at ``bar``'s close (a backtest's end).
+
+        The closing orders go through the same order manager, risk check and
+        venue as any other; the venue fills them at the close because it is
+        shown a copy of ``bar`` that opens at its close.
+        """
+        step = TraderStep(bar)
+        for order in self.orders.open_orders():
+            self.venue.cancel(order.client_order_id)
+            self.orders.transition(order, OrderStatus.CANCELED, bar.ts, "backtest ended")
+        self._all_in.clear()
+        price = Decimal(repr(bar.close))
+        for position in self.portfolio.open_positions:
+            signal = Signal(
+                symbol=position.symbol,
+                side=SignalSide.CLOSE,
+                confidence=1.0,
+                strategy=self.strategy.name,
+                trader_id=self.trader_id,
+                ts=bar.ts,
+                price=bar.close,
+            )
+            self._act_on(signal, price, step)
+        at_close = msgspec.structs.replace(bar, open=bar.close)
+        update = self.venue.on_bar(at_close)
+        if update:
+            self._apply(update, step, at_close)
+        self.portfolio.mark(bar.symbol, price, bar.ts)
+        if self.orders.changes:
+            step.order_changes = self.orders.drain_changes()
+        return step
+
+    def _resize_at_open(self, bar: Bar, step: TraderStep) -> None:
+        """Re-size working all-in orders at ``bar``'s open, where the paper venue fills them."""
+        price = Decimal(repr(bar.open))
+        for client_order_id, signal_side in list(self._all_in.items()):
+            order = self.orders.orders.get(client_order_id)
+            if order is not None and order.symbol != bar.symbol:
+                continue  # it fills on a bar of its own symbol
+            del self._all_in[client_order_id]
+            if order is None:
+                continue  # no longer working
+            quantity, _side = self._quantity_for(signal_side, order.symbol, price)
+            if quantity <= 0:
+                self.venue.cancel(client_order_id)
+                self.orders.transition(
+                    order, OrderStatus.CANCELED, bar.ts, "nothing affordable at the fill price"
+                )
+                continue
+            order.quantity = quantity
+            decision = self.risk.check(order, price=price)
+            if not decision.approved:
+                self.venue.cancel(client_order_id)
+                self.orders.transition(order, OrderStatus.REJECTED, bar.ts, decision.reason)
+                step.risk_rejections.append((order, decision))
 
     def _apply(self, update: VenueUpdate, step: TraderStep, bar: Bar) -> None:
         """Apply what the venue did: activations, fills, then orders it ended."""
@@ -173,6 +242,8 @@ class TraderContext:
             return
         if not self.send(order, signal.ts):
             return
+        if self.sizing.at_fill_price and signal.side is not SignalSide.CLOSE:
+            self._all_in[order.client_order_id] = signal.side
         if signal.stop_loss is not None or signal.take_profit is not None:
             self._attach_bracket(order, signal)
 
@@ -215,28 +286,37 @@ class TraderContext:
 
     def _order_for(self, signal: Signal, price: Decimal) -> Order | None:
         """Turn a signal into an order: close what is held against it, then open a new position."""
-        held = self.portfolio.quantity(signal.symbol)
-        if signal.side is SignalSide.CLOSE:
-            quantity, side = abs(held), OrderSide.SELL if held > 0 else OrderSide.BUY
-        elif signal.side is SignalSide.BUY:
-            side = OrderSide.BUY
-            quantity = -held + self._entry_size(signal, held, price) if held <= 0 else Decimal(0)
-        else:
-            side = OrderSide.SELL
-            quantity = max(held, Decimal(0))
-            if self.strategy.allow_short and held >= 0:
-                quantity += self._entry_size(signal, held, price)
+        quantity, side = self._quantity_for(signal.side, signal.symbol, price, signal.stop_loss)
         if quantity <= 0:
             return None
         return self.orders.create(symbol=signal.symbol, side=side, quantity=quantity, ts=signal.ts)
 
-    def _entry_size(self, signal: Signal, held: Decimal, price: Decimal) -> Decimal:
+    def _quantity_for(
+        self,
+        signal_side: SignalSide,
+        symbol: str,
+        price: Decimal,
+        stop_loss: float | None = None,
+    ) -> tuple[Decimal, OrderSide]:
+        held = self.portfolio.quantity(symbol)
+        if signal_side is SignalSide.CLOSE:
+            return abs(held), OrderSide.SELL if held > 0 else OrderSide.BUY
+        if signal_side is SignalSide.BUY:
+            if held > 0:
+                return Decimal(0), OrderSide.BUY
+            return -held + self._entry_size(stop_loss, held, price), OrderSide.BUY
+        quantity = max(held, Decimal(0))
+        if self.strategy.allow_short and held >= 0:
+            quantity += self._entry_size(stop_loss, held, price)
+        return quantity, OrderSide.SELL
+
+    def _entry_size(self, stop_loss: float | None, held: Decimal, price: Decimal) -> Decimal:
         """All-in by default; with ``risk_per_trade_pct`` and a stop, risk that share of equity."""
         affordable = self._affordable(held, price)
         percent = self.risk_limits.risk_per_trade_pct
-        if percent is None or signal.stop_loss is None:
+        if percent is None or stop_loss is None:
             return affordable
-        distance = abs(price - Decimal(repr(signal.stop_loss)))
+        distance = abs(price - Decimal(repr(stop_loss)))
         if distance == 0:
             return Decimal(0)
         budget = self.portfolio.equity * percent / Decimal(100)
