@@ -8,7 +8,7 @@ changed, so the async runner can persist and publish it in one transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
@@ -20,7 +20,7 @@ from tradestack.domain.orders import Fill, Order
 from tradestack.domain.positions import Position
 from tradestack.domain.signals import Signal
 from tradestack.execution.order_manager import OrderChange, OrderManager
-from tradestack.execution.venues.port import Venue, VenueUpdate
+from tradestack.execution.venues.port import NO_UPDATE, Venue, VenueUpdate
 from tradestack.portfolio.ledger import Portfolio
 from tradestack.risk.account import AccountGuard
 from tradestack.risk.engine import RiskEngine
@@ -44,21 +44,37 @@ class Sizing:
     at_fill_price: bool = False
 
 
-@dataclass(slots=True)
 class TraderStep:
-    """What one bar changed for one trader."""
+    """What one bar changed for one trader.
 
-    bar: Bar | None
-    """None for changes made outside a bar (an emergency stop)."""
-    signals: list[Signal] = field(default_factory=list)
-    fills: list[Fill] = field(default_factory=list)
-    order_changes: list[OrderChange] = field(default_factory=list)
-    positions: list[Position] = field(default_factory=list)
-    risk_rejections: list[tuple[Order, RiskDecision]] = field(default_factory=list)
-    amended: list[Order] = field(default_factory=list)
-    trace_id: str | None = None
-    halted: str | None = None
-    """Set on the bar whose equity made the risk engine halt the trader."""
+    A plain slotted class rather than a dataclass with list factories: one is
+    made per bar per trader, and the hot path pays for every allocation.
+    ``bar`` is None for changes made outside a bar (an emergency stop);
+    ``halted`` is set on the bar whose equity made the risk engine halt.
+    """
+
+    __slots__ = (
+        "amended",
+        "bar",
+        "fills",
+        "halted",
+        "order_changes",
+        "positions",
+        "risk_rejections",
+        "signals",
+        "trace_id",
+    )
+
+    def __init__(self, bar: Bar | None) -> None:
+        self.bar = bar
+        self.signals: list[Signal] = []
+        self.fills: list[Fill] = []
+        self.order_changes: list[OrderChange] = []
+        self.positions: list[Position] = []
+        self.risk_rejections: list[tuple[Order, RiskDecision]] = []
+        self.amended: list[Order] = []
+        self.trace_id: str | None = None
+        self.halted: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -86,8 +102,13 @@ class TraderContext:
         self.sizing = sizing
         self.orders = OrderManager(trader_id)
         self.bars_processed = 0
-        self.last_price: Decimal | None = None
+        self._last_close: float | None = None
         self._all_in: dict[str, SignalSide] = {}
+
+    @property
+    def last_price(self) -> Decimal | None:
+        """The newest close seen, as Decimal (made on demand: most bars never need it)."""
+        return Decimal(repr(self._last_close)) if self._last_close is not None else None
 
     def position_quantity(self, symbol: str) -> Decimal:
         return self.portfolio.quantity(symbol)
@@ -97,8 +118,8 @@ class TraderContext:
         for bar in bars:
             self.strategy.on_bar(bar, self)
         if bars:
-            self.last_price = Decimal(repr(bars[-1].close))
-            self.portfolio.mark(bars[-1].symbol, self.last_price)
+            self._last_close = bars[-1].close
+            self.portfolio.mark(bars[-1].symbol, Decimal(repr(bars[-1].close)))
 
     def on_bar(self, bar: Bar) -> TraderStep:
         """Settle the venue, ask the strategy, act on its signals: one bar, in that order."""
@@ -116,11 +137,11 @@ class TraderContext:
         if self._all_in:
             self._resize_at_open(bar, step)
         update = self.venue.on_bar(bar)
-        if update:
+        if update is not NO_UPDATE and update:
             self._apply(update, step, bar)
-        price = Decimal(repr(bar.close))
-        self.last_price = price
-        self.portfolio.mark(bar.symbol, price, bar.ts)
+        self._last_close = bar.close
+        if self.portfolio.positions:
+            self.portfolio.mark(bar.symbol, Decimal(repr(bar.close)), bar.ts)
         if self.risk.tracks_equity and self.risk.halted is None:
             step.halted = self.risk.on_equity(self.portfolio.equity, bar.ts)
         return step

@@ -70,3 +70,7 @@ class Venue(Protocol):
     def on_bar(self, bar: Bar) -> VenueUpdate:
         """Advance the venue's market by one bar and return what happened to working orders."""
         ...
+
+
+NO_UPDATE = VenueUpdate()
+"""Shared empty update for bars that touched no order; callers must not mutate it."""
