@@ -65,16 +65,28 @@ class TraderStep:
         "trace_id",
     )
 
-    def __init__(self, bar: Bar | None) -> None:
+    def __init__(
+        self,
+        bar: Bar | None,
+        *,
+        signals: list[Signal] | None = None,
+        fills: list[Fill] | None = None,
+        order_changes: list[OrderChange] | None = None,
+        positions: list[Position] | None = None,
+        risk_rejections: list[tuple[Order, RiskDecision]] | None = None,
+        amended: list[Order] | None = None,
+        trace_id: str | None = None,
+        halted: str | None = None,
+    ) -> None:
         self.bar = bar
-        self.signals: list[Signal] = []
-        self.fills: list[Fill] = []
-        self.order_changes: list[OrderChange] = []
-        self.positions: list[Position] = []
-        self.risk_rejections: list[tuple[Order, RiskDecision]] = []
-        self.amended: list[Order] = []
-        self.trace_id: str | None = None
-        self.halted: str | None = None
+        self.signals = [] if signals is None else signals
+        self.fills = [] if fills is None else fills
+        self.order_changes = [] if order_changes is None else order_changes
+        self.positions = [] if positions is None else positions
+        self.risk_rejections = [] if risk_rejections is None else risk_rejections
+        self.amended = [] if amended is None else amended
+        self.trace_id = trace_id
+        self.halted = halted
 
     @property
     def changed(self) -> bool:
