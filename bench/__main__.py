@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import api, execution, replay
+from bench import api, backtest, execution, replay
 
-BENCHES = [replay, execution, api]
+BENCHES = [replay, execution, backtest, api]
 
 
 def main() -> None:

@@ -47,5 +47,41 @@ class RemoteCallError(TradestackError):
     """The target of a request over the event bus answered with an error."""
 
 
+class VenueError(TradestackError):
+    """An exchange answered with an error, or could not be asked; translated at the adapter."""
+
+
+class OrderRejectedError(VenueError):
+    """The venue refused an order for good (funds, size, price, type): never retried."""
+
+    def __init__(self, reason: str, *, insufficient_funds: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.insufficient_funds = insufficient_funds
+
+
+class VenueUnavailableError(VenueError):
+    """The venue could not be reached or did not answer in time: retrying may help.
+
+    For a submit, the outcome is unknown: the order may or may not be at the venue.
+    """
+
+
+class VenueRateLimitedError(VenueUnavailableError):
+    """The venue asked us to slow down (HTTP 418/429 or its own rate-limit code)."""
+
+
+class DuplicateClientOrderIdError(VenueError):
+    """The venue already holds an order with this client id: look it up, never resend."""
+
+
+class VenueAuthenticationError(VenueError):
+    """The venue refused the API key (missing, wrong, or without permission)."""
+
+
+class ReconciliationError(TradestackError):
+    """Storage and venue could not be brought into agreement; the trader must stay halted."""
+
+
 class ConflictError(TradestackError):
     """The request contradicts the current state (a trader not running, an order already done)."""

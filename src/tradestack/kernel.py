@@ -7,6 +7,7 @@ Backtests, services and tests assemble the same parts; nothing below
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,10 +20,12 @@ from tradestack.config.settings import Settings
 from tradestack.marketdata.ingest import IngestResult, backfill_synthetic
 from tradestack.marketdata.replay import LiveReplayFeed
 from tradestack.marketdata.synthetic import SyntheticMarket
+from tradestack.operations import Operations, build_operations
 from tradestack.storage import migrations
 from tradestack.storage.database import Database
 from tradestack.storage.engine import describe_url
 from tradestack.storage.repositories.traders import list_traders, save_trader
+from tradestack.traders.control import trader_overview
 from tradestack.traders.factory import build_context
 from tradestack.traders.manager import TraderManager
 from tradestack.traders.runner import TraderRunner
@@ -45,6 +48,21 @@ def build_trader(settings: Settings, db: Database, bus: EventBus) -> TraderRunne
     )
 
 
+async def prepare_database(settings: Settings, db: Database) -> TraderSpec:
+    """Check and migrate the database; store the default trader when there is none yet.
+
+    Returns the default trader's spec (from ``settings.run``), validated.
+    """
+    default = TraderSpec.from_run_settings(settings.run)
+    default.validate(settings)
+    await db.check()
+    await migrations.upgrade(db.engine)
+    async with db.transaction() as connection:
+        if not await list_traders(connection):
+            await save_trader(connection, default.to_record())
+    return default
+
+
 @dataclass
 class Kernel:
     """Owns the database, the bus and every component of the all-in-one shape."""
@@ -55,6 +73,7 @@ class Kernel:
     traders: TraderManager
     feed: LiveReplayFeed
     audit: AuditSink | None = None
+    operations: Operations = field(default_factory=Operations)
     backfill: IngestResult | None = None
     started_at: float = field(default_factory=time.time)
     stopped: bool = False
@@ -77,6 +96,7 @@ class Kernel:
             traders=TraderManager(db=db, bus=bus, settings=settings),
         )
         kernel.traders.on_series = kernel.serve_series
+        kernel.operations = build_operations(kernel)
         return kernel
 
     async def prepare(self) -> None:
@@ -84,13 +104,7 @@ class Kernel:
 
         Everything a user can get wrong fails here, before the server starts.
         """
-        default = TraderSpec.from_run_settings(self.settings.run)
-        default.validate(self.settings)
-        await self.db.check()
-        await migrations.upgrade(self.db.engine)
-        async with self.db.transaction() as connection:
-            if not await list_traders(connection):
-                await save_trader(connection, default.to_record())
+        default = await prepare_database(self.settings, self.db)
         self.backfill = await self._ensure_history(default.symbol, default.timeframe)
 
     async def serve_series(self, symbol: str, timeframe: str) -> None:
@@ -110,8 +124,9 @@ class Kernel:
         )
 
     async def start(self) -> None:
-        """Start the audit sink, the traders (restored first), the bus and the live feed."""
+        """Start the audit sink, alerts and notifications, the traders, the bus and the feed."""
         await self.audit_start()
+        await self.operations.start()
         await self.traders.start()
         await self.bus.start()
         await self.feed.start()
@@ -126,25 +141,27 @@ class Kernel:
         await self.feed.stop()
         await self.bus.close()
         await self.traders.stop()
+        await self.operations.stop()
         if self.audit is not None:
             await self.audit.stop()
         await self.db.dispose()
         self.stopped = True
 
+    async def health_graph(self) -> dict[str, Any]:
+        """One process is the whole graph in this shape."""
+        state = "healthy" if not self.stopped else "unhealthy"
+        node = {
+            "service": "all-in-one",
+            "status": state,
+            "pid": os.getpid(),
+            "last_heartbeat_age_s": 0.0,
+            "restarts_seen": 0,
+        }
+        return {"nodes": [node], "edges": []}
+
     async def status(self) -> dict[str, Any]:
         """What runs now; stored traders that are not running are listed with their status."""
-        running = {summary["trader_id"]: summary for summary in self.traders.summaries()}
-        traders = [
-            running.get(spec.trader_id)
-            or {
-                "trader_id": spec.trader_id,
-                "state": spec.status.upper(),
-                "symbol": spec.symbol,
-                "timeframe": spec.timeframe,
-                "strategy": spec.strategy,
-            }
-            for spec in await self.traders.specs()
-        ]
+        traders = await trader_overview(self.traders)
         return {
             "version": __version__,
             "shape": "all-in-one",
@@ -157,4 +174,5 @@ class Kernel:
                 "bars_published": self.feed.bars_published,
             },
             "traders": traders,
+            "services": self.operations.states(),
         }

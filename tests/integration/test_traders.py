@@ -106,7 +106,7 @@ async def test_a_crashing_trader_does_not_affect_another(
     monkeypatch.setitem(registry._BUILT_IN, "explodes", Explodes)
     await kernel.traders.add(spec("broken", "explodes", {}))
     await drive(kernel, 200)
-    summaries = {s["trader_id"]: s for s in kernel.traders.summaries()}
+    summaries = await kernel.traders.summaries()
     assert summaries["broken"]["state"] == "FAULTED"
     assert "strategy bug" in summaries["broken"]["fault"]
     assert summaries["default"]["state"] == "RUNNING"

@@ -1,1 +1,1 @@
-"""Alerts: ``alert.raised`` events as people read them."""
+"""Alert rules over live metrics and events, raised, de-duplicated and resolved by the engine."""

@@ -21,7 +21,9 @@ from tradestack.api.legacy import LegacyPaths, document_legacy_paths
 from tradestack.api.routes import (
     accounts,
     alerts,
+    analytics,
     auth,
+    backtests,
     health,
     market,
     orders,
@@ -43,9 +45,9 @@ Hook = Callable[[Kernel], Awaitable[None]]
 V1 = "/api/v1"
 
 # Routers that only read: every route in them needs the viewer role. Routers
-# that mix reads and changes (orders, traders) declare the role per route.
-_READ_ONLY = (market, system, positions, trades, accounts, strategies, alerts)
-_MIXED = (auth, orders, traders)
+# that mix reads and changes (orders, traders, alerts) declare the role per route.
+_READ_ONLY = (market, system, positions, trades, accounts, strategies, analytics, backtests)
+_MIXED = (auth, orders, traders, alerts)
 _PUBLIC = (health,)
 
 _DESCRIPTION = """Self-hosted algorithmic trading: market data, traders, orders, positions.

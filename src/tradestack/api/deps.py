@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from tradestack.api.security import current_principal
+from tradestack.auth.roles import Principal
 from tradestack.kernel import Kernel
 from tradestack.storage.database import Database
 
@@ -22,5 +24,16 @@ async def get_database(request: Request) -> Database:
     return kernel.db
 
 
+async def get_actor(
+    request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+) -> str:
+    """Who is calling, for the audit trail: ``api:<token name>``, else ``api:<client address>``."""
+    if principal is not None and not principal.anonymous:
+        return f"api:{principal.name}"
+    client = request.client
+    return f"api:{client.host}" if client is not None else "api:unknown"
+
+
 KernelDep = Annotated[Kernel, Depends(get_kernel)]
+ActorDep = Annotated[str, Depends(get_actor)]
 DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -90,6 +90,7 @@ class SystemStatus(BaseModel):
     event_bus: dict[str, Any]
     feed: dict[str, Any]
     traders: list[dict[str, Any]]
+    services: dict[str, str] = {}
 
 
 class OrderIn(BaseModel):
@@ -165,11 +166,3 @@ class StrategyOut(BaseModel):
     allow_short: bool
     interface_version: int
     parameters: list[ParameterOut]
-
-
-class AlertOut(BaseModel):
-    event_id: str
-    ts: datetime
-    source_service: str
-    trader_id: str | None
-    payload: dict[str, Any]

@@ -7,7 +7,19 @@ import logging
 import typer
 
 from tradestack import __version__
-from tradestack.cli import config_cmd, data_cmd, db_cmd, run_cmd, token_cmd, trader_cmd
+from tradestack.cli import (
+    alerts_cmd,
+    analytics_cmd,
+    audit_cmd,
+    backtest_cmd,
+    config_cmd,
+    data_cmd,
+    db_cmd,
+    run_cmd,
+    service_cmd,
+    token_cmd,
+    trader_cmd,
+)
 from tradestack.cli.output import fail
 from tradestack.errors import TradestackError
 
@@ -19,10 +31,16 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("run")(run_cmd.run)
+app.command("service")(service_cmd.service)
+app.command("up")(service_cmd.up)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(trader_cmd.app, name="trader")
+app.add_typer(alerts_cmd.app, name="alerts")
+app.add_typer(analytics_cmd.app, name="analytics")
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(backtest_cmd.app, name="backtest")
 app.add_typer(token_cmd.app, name="token")
 
 

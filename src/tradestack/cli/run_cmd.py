@@ -79,8 +79,9 @@ async def _serve(kernel: Kernel) -> None:
             summary.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await summary
+        last = _summary_line(k)
         await k.stop()
-        _print_final(k)
+        _print_final(last)
 
     app = build_api(kernel, on_start=on_start, on_stop=on_stop)
     server = uvicorn.Server(
@@ -131,7 +132,7 @@ def _print_banner(kernel: Kernel, revision: str | None, specs: list[TraderSpec])
 
 def _summary_line(kernel: Kernel) -> str:
     parts = [f"bars {kernel.feed.bars_published}"]
-    for trader in kernel.traders.summaries():
+    for trader in kernel.traders.summary_list():
         equity = Decimal(trader["equity"]).quantize(Decimal("0.01"))
         parts.append(
             f"{trader['trader_id']}: orders {trader['orders_submitted']} "
@@ -156,7 +157,7 @@ async def _summarise(kernel: Kernel) -> None:
             print(line, flush=True)
 
 
-def _print_final(kernel: Kernel) -> None:
+def _print_final(last_summary: str) -> None:
     if console.is_terminal:
         sys.stdout.write("\n")
-    print("stopped: " + _summary_line(kernel), flush=True)
+    print("stopped: " + last_summary, flush=True)

@@ -6,18 +6,17 @@ change up within a second.
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import typer
 from rich.table import Table
 
+from tradestack.cli.database import run_with_database
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
-from tradestack.config.settings import Settings
+from tradestack.compliance.actions import cli_actor, record_manual_action
 from tradestack.errors import ConfigError
-from tradestack.storage import migrations
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.portfolio import list_balances, list_positions
 from tradestack.traders import admin
@@ -37,14 +36,15 @@ def parse_pairs(pairs: list[str], what: str) -> dict[str, Any]:
     return out
 
 
-async def _with_db(settings: Settings, action: Any) -> Any:
-    db = Database(settings.database_url)
-    try:
-        await db.check()
-        await migrations.upgrade(db.engine)
-        return await action(db)
-    finally:
-        await db.dispose()
+async def _recorded(
+    db: Database, action: str, name: str, change: Any, details: dict[str, Any] | None = None
+) -> Any:
+    """Await ``change``, then put who did it on the audit trail."""
+    result = await change
+    await record_manual_action(
+        db, actor=cli_actor(), action=action, target=name, details=details, source="cli"
+    )
+    return result
 
 
 @app.command("add")
@@ -81,7 +81,10 @@ def add(
         paper=parse_pairs(paper, "--paper"),
         status=STOPPED if stopped else ACTIVE,
     )
-    asyncio.run(_with_db(settings, lambda db: admin.add_trader(db, settings, spec)))
+    run_with_database(
+        settings,
+        lambda db: _recorded(db, "trader.add", name, admin.add_trader(db, settings, spec)),
+    )
     console.print(f"trader [bold]{name}[/] added ({spec.status})")
 
 
@@ -99,7 +102,7 @@ def list_(config: ConfigOption = None) -> None:
                 await list_positions(connection, open_only=True),
             )
 
-    specs, balances, positions = asyncio.run(_with_db(settings, read))
+    specs, balances, positions = run_with_database(settings, read)
     table = Table("trader", "status", "strategy", "market", "account", "open positions", "cash")
     for spec in specs:
         cash = next(iter(balances.get(spec.trader_id, {}).values()), (None, None))[0]
@@ -121,7 +124,10 @@ def list_(config: ConfigOption = None) -> None:
 def start(name: str, config: ConfigOption = None) -> None:
     """Mark a trader active (also lifts a halt)."""
     settings = settings_from(config)
-    asyncio.run(_with_db(settings, lambda db: admin.set_status(db, name, ACTIVE)))
+    run_with_database(
+        settings,
+        lambda db: _recorded(db, "trader.start", name, admin.set_status(db, name, ACTIVE)),
+    )
     console.print(f"trader [bold]{name}[/] is active")
 
 
@@ -137,7 +143,17 @@ def stop(
         raise ConfigError("--flatten only goes with --emergency")
     settings = settings_from(config)
     status = HALTED if emergency else STOPPED
-    asyncio.run(_with_db(settings, lambda db: admin.set_status(db, name, status, flatten=flatten)))
+    action = "trader.emergency_stop" if emergency else "trader.stop"
+    run_with_database(
+        settings,
+        lambda db: _recorded(
+            db,
+            action,
+            name,
+            admin.set_status(db, name, status, flatten=flatten),
+            {"flatten": flatten},
+        ),
+    )
     what = (
         "halted (orders canceled" + (", positions closing)" if flatten else ")")
         if emergency
@@ -150,5 +166,8 @@ def stop(
 def remove(name: str, config: ConfigOption = None) -> None:
     """Delete a trader's definition; its orders and fills stay in the history."""
     settings = settings_from(config)
-    asyncio.run(_with_db(settings, lambda db: admin.remove_trader(db, name)))
+    run_with_database(
+        settings,
+        lambda db: _recorded(db, "trader.remove", name, admin.remove_trader(db, name)),
+    )
     console.print(f"trader [bold]{name}[/] removed")

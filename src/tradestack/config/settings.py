@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -15,6 +17,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from tradestack.domain.notifications import NotificationKind
 from tradestack.domain.timeframes import Timeframe
 
 CONFIG_VERSION = 2
@@ -108,6 +111,93 @@ class ApiSettings(_Group):
     )
 
 
+class ServicesSettings(_Group):
+    """The services shape: where each service's health server listens, and heartbeats."""
+
+    host: str = "127.0.0.1"
+    market_data_port: int = Field(default=8101, ge=0, le=65535)
+    strategy_port: int = Field(default=8102, ge=0, le=65535)
+    exec_risk_port: int = Field(default=8103, ge=0, le=65535)
+    analytics_port: int = Field(default=8104, ge=0, le=65535)
+    heartbeat_interval_s: float = Field(default=2.0, gt=0)
+    heartbeat_timeout_s: float = Field(default=6.0, gt=0)
+    restart_backoff_s: float = Field(default=0.5, gt=0)
+    restart_backoff_max_s: float = Field(default=30.0, gt=0)
+
+
+class CcxtSettings(_Group):
+    """The ccxt venue of live traders (``venue: ccxt``); keys fall back to ``exchange_api_*``."""
+
+    exchange: str = Field(default="binance", pattern=r"^[a-z0-9_]+$")
+    sandbox: bool = Field(default=True, description="testnet/sandbox unless turned off")
+    market_type: Literal["spot", "swap"] = "spot"
+    api_key: SecretStr | None = None
+    api_secret: SecretStr | None = None
+    api_password: SecretStr | None = None
+    api_urls: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, object] = Field(default_factory=dict, description="passed to ccxt")
+    timeout_ms: int = Field(default=10_000, ge=100)
+    orphan_policy: Literal["adopt", "cancel"] = "cancel"
+    orphan_scope: Literal["own", "symbol"] = "own"
+    reconcile_retry_s: float = Field(default=30.0, ge=0)
+    read_attempts: int = Field(default=5, ge=1, le=20, description="reads retried on errors")
+    retry_delay_s: float = Field(default=0.25, ge=0, description="first back-off, doubling")
+    retry_max_delay_s: float = Field(default=8.0, ge=0)
+
+
+class AlertsSettings(_Group):
+    """The alert engine runs when a rules file is named (see ``alerts/rules.py``)."""
+
+    rules_file: Path | None = None
+    evaluate_every_s: float = Field(default=5.0, gt=0)
+    probe_timeout_s: float = Field(default=2.0, gt=0)
+
+
+class NotifySettings(_Group):
+    """Notification channels and which kinds of notification each one wants."""
+
+    channels: list[Literal["log", "webhook", "telegram"]] = Field(default_factory=list)
+    events: list[NotificationKind] = Field(default_factory=lambda: list(NotificationKind))
+    log_events: list[NotificationKind] | None = None
+    webhook_events: list[NotificationKind] | None = None
+    telegram_events: list[NotificationKind] | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+    queue_size: int = Field(default=1_000, ge=1)
+
+    def events_for(self, channel: str) -> frozenset[NotificationKind]:
+        """Return the kinds ``channel`` opted into (its own list, else ``events``)."""
+        own = getattr(self, f"{channel}_events")
+        return frozenset(self.events if own is None else own)
+
+
+class TelegramSettings(_Group):
+    """The Telegram bot and notifier; both talk only to ``allowed_chat_ids``."""
+
+    token: SecretStr | None = None
+    allowed_chat_ids: list[int] = Field(default_factory=list)
+    base_url: str = "https://api.telegram.org/bot"
+    commands: bool = Field(default=True, description="answer commands, not only notify")
+    confirm_timeout_s: float = Field(default=60.0, gt=0)
+
+
+class ReportSettings(_Group):
+    """The daily report: off until ``daily_time`` is set."""
+
+    daily_time: time | None = None
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
 class Settings(BaseSettings):
     """Everything tradestack reads from its environment; frozen once loaded."""
 
@@ -137,6 +227,12 @@ class Settings(BaseSettings):
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    services: ServicesSettings = Field(default_factory=ServicesSettings)
+    ccxt: CcxtSettings = Field(default_factory=CcxtSettings)
+    alerts: AlertsSettings = Field(default_factory=AlertsSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     @classmethod

@@ -13,6 +13,8 @@ class EventType:
     """Event type names; dotted, past tense, grouped by domain."""
 
     MARKET_BAR = "market.bar"
+    STRATEGY_EVALUATED = "strategy.evaluated"
+    """One trader's strategy has seen one bar: the bar and its signals (services shape)."""
     SIGNAL_GENERATED = "signal.generated"
     ORDER_SUBMITTED = "order.submitted"
     ORDER_FILLED = "order.filled"
@@ -24,8 +26,17 @@ class EventType:
     POSITION_CHANGED = "position.changed"
     POSITION_CLOSED = "position.closed"
     RISK_BREACH = "risk.breach"
+    RECONCILIATION_COMPLETED = "reconciliation.completed"
+    RECONCILIATION_FAILED = "reconciliation.failed"
     SERVICE_HEARTBEAT = "service.heartbeat"
+    SERVICE_STATE = "service.state"
     ALERT_RAISED = "alert.raised"
+    ALERT_RESOLVED = "alert.resolved"
+    MARKET_GAP_DETECTED = "market.gap_detected"
+    VENUE_DISCONNECTED = "venue.disconnected"
+    VENUE_CONNECTED = "venue.connected"
+    MANUAL_ACTION = "manual.action"
+    """Someone changed something by hand (API, CLI, Telegram); the payload names the actor."""
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):

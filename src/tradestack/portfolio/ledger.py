@@ -25,26 +25,30 @@ class Portfolio:
         self.quote_asset = quote_asset
         self.cash = cash
         self.positions: dict[tuple[str, PositionSide], Position] = {}
-        self._net: dict[str, Decimal] = {}
+        self._hedged = False
 
     def position(self, symbol: str, side: PositionSide = PositionSide.BOTH) -> Position:
         existing = self.positions.get((symbol, side))
         if existing is None:
             existing = Position(trader_id=self.trader_id, symbol=symbol, position_side=side)
             self.positions[(symbol, side)] = existing
+            self._hedged = self._hedged or side is not PositionSide.BOTH
         return existing
 
     def adopt(self, position: Position) -> None:
         """Take a position loaded from storage (after a restart)."""
         self.positions[(position.symbol, position.position_side)] = position
-        self._net[position.symbol] = self._net.get(position.symbol, ZERO) + position.quantity
+        self._hedged = self._hedged or position.position_side is not PositionSide.BOTH
 
     def quantity(self, symbol: str, side: PositionSide | None = None) -> Decimal:
         """Return the signed quantity of one side, or the net of all sides when ``side`` is None."""
         if side is not None:
             existing = self.positions.get((symbol, side))
             return existing.quantity if existing is not None else ZERO
-        return self._net.get(symbol, ZERO)
+        if not self._hedged:  # one net position per symbol: a single lookup on the hot path
+            one = self.positions.get((symbol, PositionSide.BOTH))
+            return one.quantity if one is not None else ZERO
+        return sum((p.quantity for (s, _side), p in self.positions.items() if s == symbol), ZERO)
 
     def gross_exposure(self) -> Decimal:
         """Sum of absolute market values: what margin is held against."""
@@ -70,7 +74,6 @@ class Portfolio:
             elif (remainder > 0) != (held > 0):
                 position.average_price = fill.price
         position.quantity = held + signed
-        self._net[fill.symbol] = self._net.get(fill.symbol, ZERO) + signed
         position.fees_paid += fill.fee
         position.last_price = fill.price
         position.updated_at = fill.ts

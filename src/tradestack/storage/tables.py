@@ -148,6 +148,14 @@ signals = Table(
     Index(None, "trader_id", "ts"),
 )
 
+trader_progress = Table(
+    "trader_progress",
+    metadata,
+    Column("trader_id", String(64), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("last_bar_ts", UtcDateTime(), nullable=False),
+)
+
 equity_snapshots = Table(
     "equity_snapshots",
     metadata,
@@ -169,6 +177,69 @@ events = Table(
     Column("trader_id", String(64)),
     Column("ts", UtcDateTime(), nullable=False),
     Column("payload", JSON, nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("type", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("subject", String(128), nullable=False, server_default=""),
+    Column("message", Text, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("acknowledged", Boolean, nullable=False, server_default=false()),
+    Column("acknowledged_by", String(128)),
+    Column("acknowledged_at", UtcDateTime()),
+    Column("raised_at", UtcDateTime(), nullable=False, index=True),
+    Column("resolved_at", UtcDateTime()),
+    Index(None, "type", "subject", "resolved_at"),
+)
+
+model_performance = Table(
+    "model_performance",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("scope", String(16), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("strategy", String(64)),
+    Column("window_start", UtcDateTime(), nullable=False),
+    Column("window_end", UtcDateTime(), nullable=False),
+    Column("trades", Integer, nullable=False),
+    Column("win_rate", Float),
+    Column("profit_factor", Float),
+    Column("sharpe", Float),
+    Column("max_drawdown_pct", Float, nullable=False),
+    Column("exposure_pct", Float, nullable=False),
+    Column("net_pnl", Money(), nullable=False),
+    Column("fees_paid", Money(), nullable=False),
+    Column("slippage_bps", Float),
+    Column("metrics", JSON, nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("scope", "name", "window_start", "window_end"),
+)
+
+backtests = Table(
+    "backtests",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
+    Column("strategy", String(64), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("timeframe", String(8), nullable=False),
+    Column("engine", String(16), nullable=False),
+    Column("start_ts", UtcDateTime(), nullable=False),
+    Column("end_ts", UtcDateTime(), nullable=False),
+    Column("bars", Integer, nullable=False),
+    Column("starting_cash", Money(), nullable=False),
+    Column("fee_rate", Money(), nullable=False),
+    Column("lot_size", Money(), nullable=False),
+    Column("final_equity", Money(), nullable=False),
+    Column("trades", Integer, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("trade_list", JSON, nullable=False),
+    Column("equity", JSON, nullable=False),
 )
 
 api_tokens = Table(

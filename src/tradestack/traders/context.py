@@ -7,9 +7,12 @@ changed, so the async runner can persist and publish it in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+
+import msgspec
 
 from tradestack.domain.commands import SubmitOrder
 from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, SignalSide
@@ -19,7 +22,7 @@ from tradestack.domain.positions import Position
 from tradestack.domain.signals import Signal
 from tradestack.errors import ConflictError
 from tradestack.execution.order_manager import OrderChange, OrderManager
-from tradestack.execution.venues.port import Venue, VenueUpdate
+from tradestack.execution.venues.port import NO_UPDATE, Venue, VenueUpdate
 from tradestack.portfolio.ledger import Portfolio
 from tradestack.risk.account import AccountGuard
 from tradestack.risk.engine import RiskEngine
@@ -29,28 +32,63 @@ from tradestack.strategy.base import Strategy
 
 @dataclass(frozen=True, slots=True)
 class Sizing:
-    """All-in sizing: spend ``allocation`` of cash, rounded down to ``lot_size`` after fees."""
+    """All-in sizing: spend ``allocation`` of cash, rounded down to ``lot_size`` after fees.
+
+    With ``at_fill_price`` an all-in order still working when the next bar opens
+    is re-sized at that bar's open, the price the paper venue fills it at, so a
+    gap up does not turn an all-in entry into an insufficient-funds rejection.
+    Only for venues that fill at the next bar's open (paper, backtests).
+    """
 
     allocation: Decimal
     lot_size: Decimal
     fee_rate: Decimal
+    at_fill_price: bool = False
 
 
-@dataclass(slots=True)
 class TraderStep:
-    """What one bar changed for one trader."""
+    """What one bar changed for one trader.
 
-    bar: Bar | None
-    """None for changes made outside a bar (an emergency stop)."""
-    signals: list[Signal] = field(default_factory=list)
-    fills: list[Fill] = field(default_factory=list)
-    order_changes: list[OrderChange] = field(default_factory=list)
-    positions: list[Position] = field(default_factory=list)
-    risk_rejections: list[tuple[Order, RiskDecision]] = field(default_factory=list)
-    amended: list[Order] = field(default_factory=list)
-    trace_id: str | None = None
-    halted: str | None = None
-    """Set on the bar whose equity made the risk engine halt the trader."""
+    A plain slotted class rather than a dataclass with list factories: one is
+    made per bar per trader, and the hot path pays for every allocation.
+    ``bar`` is None for changes made outside a bar (an emergency stop);
+    ``halted`` is set on the bar whose equity made the risk engine halt.
+    """
+
+    __slots__ = (
+        "amended",
+        "bar",
+        "fills",
+        "halted",
+        "order_changes",
+        "positions",
+        "risk_rejections",
+        "signals",
+        "trace_id",
+    )
+
+    def __init__(
+        self,
+        bar: Bar | None,
+        *,
+        signals: list[Signal] | None = None,
+        fills: list[Fill] | None = None,
+        order_changes: list[OrderChange] | None = None,
+        positions: list[Position] | None = None,
+        risk_rejections: list[tuple[Order, RiskDecision]] | None = None,
+        amended: list[Order] | None = None,
+        trace_id: str | None = None,
+        halted: str | None = None,
+    ) -> None:
+        self.bar = bar
+        self.signals = [] if signals is None else signals
+        self.fills = [] if fills is None else fills
+        self.order_changes = [] if order_changes is None else order_changes
+        self.positions = [] if positions is None else positions
+        self.risk_rejections = [] if risk_rejections is None else risk_rejections
+        self.amended = [] if amended is None else amended
+        self.trace_id = trace_id
+        self.halted = halted
 
     @property
     def changed(self) -> bool:
@@ -78,7 +116,13 @@ class TraderContext:
         self.sizing = sizing
         self.orders = OrderManager(trader_id)
         self.bars_processed = 0
-        self.last_price: Decimal | None = None
+        self._last_close: float | None = None
+        self._all_in: dict[str, SignalSide] = {}
+
+    @property
+    def last_price(self) -> Decimal | None:
+        """The newest close seen, as Decimal (made on demand: most bars never need it)."""
+        return Decimal(repr(self._last_close)) if self._last_close is not None else None
 
     def position_quantity(self, symbol: str) -> Decimal:
         return self.portfolio.quantity(symbol)
@@ -88,26 +132,101 @@ class TraderContext:
         for bar in bars:
             self.strategy.on_bar(bar, self)
         if bars:
-            self.last_price = Decimal(repr(bars[-1].close))
-            self.portfolio.mark(bars[-1].symbol, self.last_price)
+            self._last_close = bars[-1].close
+            self.portfolio.mark(bars[-1].symbol, Decimal(repr(bars[-1].close)))
 
     def on_bar(self, bar: Bar) -> TraderStep:
+        """Settle the venue, ask the strategy, act on its signals: one bar, in that order."""
+        step = self.settle(bar)
+        return self.act(step, self.strategy.on_bar(bar, self))
+
+    def settle(self, bar: Bar) -> TraderStep:
+        """Let the venue trade working orders on ``bar``, then mark the portfolio at its close.
+
+        The services shape calls ``settle`` and ``act`` apart: the strategy runs
+        in another process and its signals for this bar arrive by event.
+        """
         step = TraderStep(bar)
         self.bars_processed += 1
+        if self._all_in:
+            self._resize_at_open(bar, step)
         update = self.venue.on_bar(bar)
-        if update:
+        if update is not NO_UPDATE and update:
             self._apply(update, step, bar)
-        price = Decimal(repr(bar.close))
-        self.last_price = price
-        self.portfolio.mark(bar.symbol, price, bar.ts)
+        self._last_close = bar.close
+        if self.portfolio.positions:
+            self.portfolio.mark(bar.symbol, Decimal(repr(bar.close)), bar.ts)
         if self.risk.tracks_equity and self.risk.halted is None:
             step.halted = self.risk.on_equity(self.portfolio.equity, bar.ts)
-        for signal in self.strategy.on_bar(bar, self):
-            step.signals.append(signal)
-            self._act_on(signal, price, step)
+        return step
+
+    def act(self, step: TraderStep, signals: Sequence[Signal]) -> TraderStep:
+        """Turn the strategy's signals for ``step.bar`` into risk-checked orders."""
+        if signals:
+            price = self.last_price if self.last_price is not None else Decimal(0)
+            for signal in signals:
+                step.signals.append(signal)
+                self._act_on(signal, price, step)
         if self.orders.changes:
             step.order_changes = self.orders.drain_changes()
         return step
+
+    def close_positions(self, bar: Bar) -> TraderStep:
+        """Cancel working orders and close every position at ``bar``'s close (a backtest's end).
+
+        The closing orders go through the same order manager, risk check and
+        venue as any other; the venue fills them at the close because it is
+        shown a copy of ``bar`` that opens at its close.
+        """
+        step = TraderStep(bar)
+        for order in self.orders.open_orders():
+            self.venue.cancel(order.client_order_id)
+            self.orders.transition(order, OrderStatus.CANCELED, bar.ts, "backtest ended")
+        self._all_in.clear()
+        price = Decimal(repr(bar.close))
+        for position in self.portfolio.open_positions:
+            signal = Signal(
+                symbol=position.symbol,
+                side=SignalSide.CLOSE,
+                confidence=1.0,
+                strategy=self.strategy.name,
+                trader_id=self.trader_id,
+                ts=bar.ts,
+                price=bar.close,
+            )
+            self._act_on(signal, price, step)
+        at_close = msgspec.structs.replace(bar, open=bar.close)
+        update = self.venue.on_bar(at_close)
+        if update:
+            self._apply(update, step, at_close)
+        self.portfolio.mark(bar.symbol, price, bar.ts)
+        if self.orders.changes:
+            step.order_changes = self.orders.drain_changes()
+        return step
+
+    def _resize_at_open(self, bar: Bar, step: TraderStep) -> None:
+        """Re-size working all-in orders at ``bar``'s open, where the paper venue fills them."""
+        price = Decimal(repr(bar.open))
+        for client_order_id, signal_side in list(self._all_in.items()):
+            order = self.orders.orders.get(client_order_id)
+            if order is not None and order.symbol != bar.symbol:
+                continue  # it fills on a bar of its own symbol
+            del self._all_in[client_order_id]
+            if order is None:
+                continue  # no longer working
+            quantity, _side = self._quantity_for(signal_side, order.symbol, price)
+            if quantity <= 0:
+                self.venue.cancel(client_order_id)
+                self.orders.transition(
+                    order, OrderStatus.CANCELED, bar.ts, "nothing affordable at the fill price"
+                )
+                continue
+            order.quantity = quantity
+            decision = self.risk.check(order, price=price)
+            if not decision.approved:
+                self.venue.cancel(client_order_id)
+                self.orders.transition(order, OrderStatus.REJECTED, bar.ts, decision.reason)
+                step.risk_rejections.append((order, decision))
 
     def _apply(self, update: VenueUpdate, step: TraderStep, bar: Bar) -> None:
         """Apply what the venue did: activations, fills, then orders it ended."""
@@ -158,6 +277,8 @@ class TraderContext:
             return
         if not self.send(order, signal.ts):
             return
+        if self.sizing.at_fill_price and signal.side is not SignalSide.CLOSE:
+            self._all_in[order.client_order_id] = signal.side
         if signal.stop_loss is not None or signal.take_profit is not None:
             self._attach_bracket(order, signal)
 
@@ -204,6 +325,8 @@ class TraderContext:
     def send(self, order: Order, ts: datetime) -> bool:
         """Submit ``order`` to the venue and record SUBMITTED or REJECTED with the reason."""
         result = self.venue.submit(order)
+        if result.pending:
+            return True  # a live venue sends it after the bar (see traders.live_runner)
         if result.accepted:
             order.venue_order_id = result.venue_order_id
             self.orders.transition(order, OrderStatus.SUBMITTED, ts)
@@ -233,33 +356,42 @@ class TraderContext:
                 **prices,
             )
             result = self.venue.submit(leg)
-            if not result.accepted:
+            if not (result.accepted or result.pending):
                 self.orders.transition(leg, OrderStatus.REJECTED, signal.ts, result.reason)
 
     def _order_for(self, signal: Signal, price: Decimal) -> Order | None:
         """Turn a signal into an order: close what is held against it, then open a new position."""
-        held = self.portfolio.quantity(signal.symbol)
-        if signal.side is SignalSide.CLOSE:
-            quantity, side = abs(held), OrderSide.SELL if held > 0 else OrderSide.BUY
-        elif signal.side is SignalSide.BUY:
-            side = OrderSide.BUY
-            quantity = -held + self._entry_size(signal, held, price) if held <= 0 else Decimal(0)
-        else:
-            side = OrderSide.SELL
-            quantity = max(held, Decimal(0))
-            if self.strategy.allow_short and held >= 0:
-                quantity += self._entry_size(signal, held, price)
+        quantity, side = self._quantity_for(signal.side, signal.symbol, price, signal.stop_loss)
         if quantity <= 0:
             return None
         return self.orders.create(symbol=signal.symbol, side=side, quantity=quantity, ts=signal.ts)
 
-    def _entry_size(self, signal: Signal, held: Decimal, price: Decimal) -> Decimal:
+    def _quantity_for(
+        self,
+        signal_side: SignalSide,
+        symbol: str,
+        price: Decimal,
+        stop_loss: float | None = None,
+    ) -> tuple[Decimal, OrderSide]:
+        held = self.portfolio.quantity(symbol)
+        if signal_side is SignalSide.CLOSE:
+            return abs(held), OrderSide.SELL if held > 0 else OrderSide.BUY
+        if signal_side is SignalSide.BUY:
+            if held > 0:
+                return Decimal(0), OrderSide.BUY
+            return -held + self._entry_size(stop_loss, held, price), OrderSide.BUY
+        quantity = max(held, Decimal(0))
+        if self.strategy.allow_short and held >= 0:
+            quantity += self._entry_size(stop_loss, held, price)
+        return quantity, OrderSide.SELL
+
+    def _entry_size(self, stop_loss: float | None, held: Decimal, price: Decimal) -> Decimal:
         """All-in by default; with ``risk_per_trade_pct`` and a stop, risk that share of equity."""
         affordable = self._affordable(held, price)
         percent = self.risk_limits.risk_per_trade_pct
-        if percent is None or signal.stop_loss is None:
+        if percent is None or stop_loss is None:
             return affordable
-        distance = abs(price - Decimal(repr(signal.stop_loss)))
+        distance = abs(price - Decimal(repr(stop_loss)))
         if distance == 0:
             return Decimal(0)
         budget = self.portfolio.equity * percent / Decimal(100)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from tradestack.storage.repositories.portfolio import (
     save_balance,
     save_position,
 )
+from tradestack.storage.repositories.progress import save_progress
 from tradestack.traders.context import TraderContext, TraderStep
 
 ORDER_EVENTS = {
@@ -43,9 +45,14 @@ async def save_cash(connection: Any, ctx: TraderContext) -> None:
 
 
 async def persist_step(
-    db: Database, ctx: TraderContext, step: TraderStep, *, snapshot: bool
+    db: Database,
+    ctx: TraderContext,
+    step: TraderStep,
+    *,
+    snapshot: bool,
+    progress: tuple[str, datetime] | None = None,
 ) -> None:
-    """Write signals, order states, fills, positions, cash and a snapshot together."""
+    """Write the step: signals, orders, fills, positions, cash, snapshot, progress."""
     latest = {change.order.client_order_id: change.order for change in step.order_changes}
     for order in step.amended:
         latest.setdefault(order.client_order_id, order)
@@ -59,6 +66,8 @@ async def persist_step(
             await save_position(connection, position)
         if step.fills:
             await save_cash(connection, ctx)
+        if progress is not None:
+            await save_progress(connection, ctx.trader_id, *progress)
         if snapshot and step.bar is not None:
             portfolio = ctx.portfolio
             await insert_equity_snapshot(

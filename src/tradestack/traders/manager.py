@@ -25,8 +25,15 @@ from tradestack.lifecycle import Component, ComponentState
 from tradestack.risk.account import AccountGuard
 from tradestack.storage.database import Database
 from tradestack.traders import admin
-from tradestack.traders.events import bar_from_event
-from tradestack.traders.factory import account_guard, build_context
+from tradestack.traders.events import bar_from_event, signals_from_event
+from tradestack.traders.factory import (
+    account_guard,
+    build_context,
+    build_live_venue,
+    executor_settings,
+    reconciliation_settings,
+)
+from tradestack.traders.live_runner import LiveTraderRunner
 from tradestack.traders.runner import TraderRunner
 from tradestack.traders.spec import ACTIVE, HALTED, STOPPED, TraderSpec
 
@@ -45,7 +52,10 @@ class TraderManager(Component):
         settings: Settings,
         on_series: SeriesHook | None = None,
         poll_interval_s: float = 1.0,
+        evaluated_elsewhere: bool = False,
     ) -> None:
+        """``evaluated_elsewhere``: strategies run in another process (the services shape);
+        this manager then trades on ``strategy.evaluated`` events instead of raw bars."""
         super().__init__()
         self.db = db
         self.bus = bus
@@ -56,9 +66,15 @@ class TraderManager(Component):
         self.guards: dict[str, AccountGuard] = {}
         self._by_series: dict[tuple[str, str], list[TraderRunner]] = {}
         self._lock = asyncio.Lock()
+        self.evaluated_elsewhere = evaluated_elsewhere
 
     async def _on_start(self) -> None:
-        self.bus.subscribe(EventType.MARKET_BAR, self._dispatch, group="traders")
+        if self.evaluated_elsewhere:
+            self.bus.subscribe(
+                EventType.STRATEGY_EVALUATED, self._dispatch_evaluated, group="exec-risk"
+            )
+        else:
+            self.bus.subscribe(EventType.MARKET_BAR, self._dispatch, group="traders")
         await self.reconcile()
         self.spawn(self._poll(), "reconcile")
 
@@ -154,8 +170,12 @@ class TraderManager(Component):
     async def specs(self) -> list[TraderSpec]:
         return await admin.stored_traders(self.db)
 
-    def summaries(self) -> list[dict[str, Any]]:
+    def summary_list(self) -> list[dict[str, Any]]:
         return [runner.summary() for runner in self.runners.values()]
+
+    async def summaries(self) -> dict[str, dict[str, Any]]:
+        """Live figures of every running trader, by trader id."""
+        return {runner.trader_id: runner.summary() for runner in self.runners.values()}
 
     # -- convergence ---------------------------------------------------------------------------
 
@@ -195,15 +215,27 @@ class TraderManager(Component):
         context = build_context(spec, self.settings, guard)
         if self.on_series is not None:
             await self.on_series(spec.symbol, spec.timeframe)
-        runner = TraderRunner(
-            context=context,
-            db=self.db,
-            bus=self.bus,
-            symbol=spec.symbol,
-            timeframe=spec.timeframe,
-            starting_cash=spec.starting_cash,
-            snapshot_every_s=self.settings.run.equity_snapshot_every_s,
-        )
+        common: dict[str, Any] = {
+            "context": context,
+            "db": self.db,
+            "bus": self.bus,
+            "symbol": spec.symbol,
+            "timeframe": spec.timeframe,
+            "starting_cash": spec.starting_cash,
+            "snapshot_every_s": self.settings.run.equity_snapshot_every_s,
+            "track_progress": self.evaluated_elsewhere,
+        }
+        runner: TraderRunner
+        if spec.venue == "ccxt":
+            runner = LiveTraderRunner(
+                live_venue=build_live_venue(spec, self.settings),
+                reconciliation=reconciliation_settings(spec, self.settings),
+                executor_settings=executor_settings(spec, self.settings),
+                reconcile_retry_s=spec.ccxt_settings(self.settings).reconcile_retry_s,
+                **common,
+            )
+        else:
+            runner = TraderRunner(**common)
         try:
             await runner.start()
         except Exception as error:  # a broken strategy or restore: fault this trader alone
@@ -225,3 +257,10 @@ class TraderManager(Component):
         bar = bar_from_event(event)
         for runner in list(self._by_series.get((bar.symbol, bar.timeframe), ())):
             await runner.on_bar(bar, event.trace_id)
+
+    async def _dispatch_evaluated(self, event: Event) -> None:
+        runner = self.runners.get(str(event.payload.get("trader_id")))
+        if runner is not None:
+            await runner.on_evaluated(
+                bar_from_event(event), signals_from_event(event), event.trace_id
+            )

@@ -9,6 +9,7 @@ written in one transaction, then published.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from tradestack.domain.commands import SubmitOrder
 from tradestack.domain.enums import OrderSide, OrderStatus, OrderType
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Order
+from tradestack.domain.signals import Signal
 from tradestack.domain.timeframes import Timeframe
 from tradestack.errors import ConfigError
 from tradestack.lifecycle import Component, ComponentState
@@ -25,10 +27,12 @@ from tradestack.storage.database import Database
 from tradestack.storage.repositories.bars import recent_bars
 from tradestack.storage.repositories.orders import count_orders, list_orders
 from tradestack.storage.repositories.portfolio import list_balances, list_positions
+from tradestack.storage.repositories.progress import load_progress
 from tradestack.traders.context import TraderContext, TraderStep
 from tradestack.traders.journal import persist_step, publish_step, save_cash
 
 log = logging.getLogger(__name__)
+EXECUTION = "execution"
 
 
 class TraderRunner(Component):
@@ -42,7 +46,10 @@ class TraderRunner(Component):
         timeframe: str,
         starting_cash: Decimal,
         snapshot_every_s: int = 300,
+        track_progress: bool = False,
     ) -> None:
+        """``track_progress`` stores the last finished bar every bar, so a restarted
+        process resumes exactly at the first bar it had not finished (services shape)."""
         super().__init__()
         self.name = f"trader:{context.trader_id}"
         self.context = context
@@ -52,6 +59,7 @@ class TraderRunner(Component):
         self.timeframe = timeframe
         self.starting_cash = starting_cash
         self.snapshot_every_s = max(snapshot_every_s, Timeframe.parse(timeframe).seconds)
+        self.track_progress = track_progress
         self.orders_submitted = 0
         self.orders_filled = 0
         self._last_ts: datetime | None = None
@@ -86,11 +94,16 @@ class TraderRunner(Component):
             history = await recent_bars(
                 connection, self.symbol, self.timeframe, limit=ctx.strategy.warmup_bars + 1
             )
+            finished = (
+                await load_progress(connection, ctx.trader_id, EXECUTION)
+                if self.track_progress
+                else None
+            )
         for order in sorted(working, key=lambda o: (o.created_at, o.parent_order_id is not None)):
             ctx.orders.adopt(order)
             ctx.venue.restore(order)
         ctx.warm_up(history)
-        self._last_ts = history[-1].ts if history else None
+        self._last_ts = finished or (history[-1].ts if history else None)
         log.info(
             "trader %s restored: cash %s, %d position(s), %d working order(s)",
             ctx.trader_id,
@@ -101,6 +114,13 @@ class TraderRunner(Component):
 
     async def on_bar(self, bar: Bar, trace_id: str) -> None:
         """Process one bar of this trader's series; a crash faults this trader only."""
+        await self._process(bar, trace_id, None)
+
+    async def on_evaluated(self, bar: Bar, signals: Sequence[Signal], trace_id: str) -> None:
+        """Process a bar whose signals a strategy in another process already produced."""
+        await self._process(bar, trace_id, signals)
+
+    async def _process(self, bar: Bar, trace_id: str, signals: Sequence[Signal] | None) -> None:
         if self.state is not ComponentState.RUNNING:
             return
         if bar.symbol != self.symbol or bar.timeframe != self.timeframe:
@@ -108,18 +128,32 @@ class TraderRunner(Component):
         if self._last_ts is not None and bar.ts <= self._last_ts:
             return  # a redelivered or replayed bar: the trader has already seen it
         self._last_ts = bar.ts
+        if not await self._before_step(bar):
+            return
         try:
-            step = self.context.on_bar(bar)
+            if signals is None:
+                step = self.context.on_bar(bar)
+            else:
+                step = self.context.act(self.context.settle(bar), signals)
+            await self._after_step(step)
         except Exception as error:
             self._faulted(error)
             return
         step.trace_id = trace_id
         snapshot = int(bar.ts.timestamp()) % self.snapshot_every_s == 0
-        if step.changed or snapshot:
-            await persist_step(self.db, self.context, step, snapshot=snapshot)
+        if step.changed or snapshot or self.track_progress:
+            progress = (EXECUTION, bar.ts) if self.track_progress else None
+            await persist_step(self.db, self.context, step, snapshot=snapshot, progress=progress)
         if step.changed:
             self._count(step)
             await publish_step(self.bus, step, trader_id=self.trader_id)
+
+    async def _before_step(self, bar: Bar) -> bool:
+        """Prepare for ``bar``; return False to skip it (a live venue that cannot be read)."""
+        return True
+
+    async def _after_step(self, step: TraderStep) -> None:
+        """Finish what the bar started (a live venue sends the queued orders here)."""
 
     async def emergency_stop(self, *, flatten: bool, reason: str = "emergency stop") -> int:
         """Cancel every working order, halt new risk, and optionally close all positions.

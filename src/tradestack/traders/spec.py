@@ -10,7 +10,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tradestack.config.settings import PaperSettings, RiskSettings, RunSettings, Settings
+from tradestack.config.settings import (
+    CcxtSettings,
+    PaperSettings,
+    RiskSettings,
+    RunSettings,
+    Settings,
+)
 from tradestack.domain.timeframes import Timeframe
 from tradestack.errors import ConfigError
 from tradestack.storage.repositories.traders import TraderRecord
@@ -20,6 +26,8 @@ ACTIVE = "active"
 STOPPED = "stopped"
 HALTED = "halted"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+VENUES = ("paper", "ccxt")
+_SECRET_KEYS = {"api_key", "api_secret", "api_password"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +48,10 @@ class TraderSpec:
     status: str = ACTIVE
     halt_flatten: bool = False
     """Set with a halted status by ``trader stop --emergency --flatten``: close positions too."""
+    venue: str = "paper"
+    """``paper`` (simulated) or ``ccxt`` (a real exchange, see ``ccxt_settings``)."""
+    ccxt: dict[str, Any] = field(default_factory=dict)
+    """Overrides of the global ccxt settings (exchange, sandbox, ...), never keys."""
 
     @classmethod
     def from_run_settings(cls, run: RunSettings) -> TraderSpec:
@@ -67,12 +79,23 @@ class TraderSpec:
             raise ConfigError(f"trader {self.trader_id}: {error}") from None
         self.risk_settings(settings)
         self.paper_settings(settings)
+        if self.venue not in VENUES:
+            raise ConfigError(f"trader {self.trader_id}: venue must be one of {', '.join(VENUES)}")
+        if _SECRET_KEYS & set(self.ccxt):
+            raise ConfigError(
+                f"trader {self.trader_id}: exchange keys come from settings or the environment, "
+                "never from a trader's stored definition"
+            )
+        self.ccxt_settings(settings)
 
     def risk_settings(self, settings: Settings) -> RiskSettings:
         return _merge(settings.risk, self.risk, f"trader {self.trader_id} risk")
 
     def paper_settings(self, settings: Settings) -> PaperSettings:
         return _merge(settings.paper, self.paper, f"trader {self.trader_id} paper")
+
+    def ccxt_settings(self, settings: Settings) -> CcxtSettings:
+        return _merge(settings.ccxt, self.ccxt, f"trader {self.trader_id} ccxt")
 
     def to_record(self, *, created_at: datetime | None = None) -> TraderRecord:
         now = datetime.now(UTC)
@@ -93,6 +116,8 @@ class TraderSpec:
                 "risk": self.risk,
                 "paper": self.paper,
                 "halt_flatten": self.halt_flatten,
+                "venue": self.venue,
+                "ccxt": self.ccxt,
             },
         )
 
@@ -111,6 +136,8 @@ class TraderSpec:
             lot_size=Decimal(config.get("lot_size", "0.0001")),
             risk=dict(config.get("risk") or {}),
             paper=dict(config.get("paper") or {}),
+            venue=str(config.get("venue") or "paper"),
+            ccxt=dict(config.get("ccxt") or {}),
             status=record.status if record.status in {ACTIVE, STOPPED, HALTED} else ACTIVE,
             halt_flatten=bool(config.get("halt_flatten", False)),
         )

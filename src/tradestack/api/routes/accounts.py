@@ -21,7 +21,8 @@ async def get_balance(kernel: KernelDep, trader_id: str | None = None) -> Accoun
     """Per trader: each asset's free, locked and total amount; equity while the trader runs."""
     stored = await find_balances(kernel.db, trader_id=trader_id)
     equity: dict[str, Decimal] = {
-        summary["trader_id"]: summary["equity"] for summary in kernel.traders.summaries()
+        trader_id: summary["equity"]
+        for trader_id, summary in (await kernel.traders.summaries()).items()
     }
     return AccountsBalance(
         accounts=[

@@ -15,3 +15,9 @@ router = APIRouter(prefix="/system", tags=["system"])
 @router.get("/status", response_model=SystemStatus)
 async def system_status(kernel: KernelDep) -> dict[str, Any]:
     return await kernel.status()
+
+
+@router.get("/health-graph")
+async def health_graph(kernel: KernelDep) -> dict[str, Any]:
+    """Services and how events flow between them, from heartbeats (services shape)."""
+    return await kernel.health_graph()

@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from tradestack.api.deps import KernelDep
+from tradestack.api.deps import ActorDep, KernelDep
 from tradestack.api.errors import error_responses
 from tradestack.api.security import AdminDep, ViewerDep
+from tradestack.compliance.actions import record_manual_action
 from tradestack.errors import NotFoundError
 from tradestack.portfolio.queries import daily_pnl, equity_curve
 from tradestack.traders.spec import ACTIVE, STOPPED, TraderSpec
@@ -83,22 +84,20 @@ def _out(spec: TraderSpec, runtime: dict[str, Any] | None) -> TraderOut:
 async def _find(kernel: Any, trader_id: str) -> TraderOut:
     for spec in await kernel.traders.specs():
         if spec.trader_id == trader_id:
-            runner = kernel.traders.runners.get(trader_id)
-            return _out(spec, runner.summary() if runner else None)
+            return _out(spec, (await kernel.traders.summaries()).get(trader_id))
     raise NotFoundError(f"no trader named {trader_id!r}")
 
 
 @router.get("", response_model=list[TraderOut], responses=error_responses(401, 403, 429))
 async def list_traders(kernel: KernelDep, _who: ViewerDep) -> list[TraderOut]:
-    runners = kernel.traders.runners
-    return [
-        _out(spec, runners[spec.trader_id].summary() if spec.trader_id in runners else None)
-        for spec in await kernel.traders.specs()
-    ]
+    running = await kernel.traders.summaries()
+    return [_out(spec, running.get(spec.trader_id)) for spec in await kernel.traders.specs()]
 
 
 @router.post("", response_model=TraderOut, status_code=status.HTTP_201_CREATED, responses=_ERRORS)
-async def create_trader(body: TraderIn, kernel: KernelDep, _who: AdminDep) -> TraderOut:
+async def create_trader(
+    body: TraderIn, kernel: KernelDep, _who: AdminDep, actor: ActorDep
+) -> TraderOut:
     """Store a trader and start it unless ``start`` is false (needs the admin role)."""
     spec = TraderSpec(
         trader_id=body.trader_id,
@@ -113,6 +112,7 @@ async def create_trader(body: TraderIn, kernel: KernelDep, _who: AdminDep) -> Tr
         status=ACTIVE if body.start else STOPPED,
     )
     await kernel.traders.add(spec)
+    await _record(kernel, actor, "trader.add", spec.trader_id, body.model_dump(mode="json"))
     return await _find(kernel, spec.trader_id)
 
 
@@ -139,16 +139,22 @@ async def get_equity(
 
 
 @router.post("/{trader_id}/start", response_model=TraderOut, responses=_ERRORS)
-async def start_trader(trader_id: str, kernel: KernelDep, _who: AdminDep) -> TraderOut:
+async def start_trader(
+    trader_id: str, kernel: KernelDep, _who: AdminDep, actor: ActorDep
+) -> TraderOut:
     """Mark the trader active and run it; also lifts a halt (admin role)."""
     await kernel.traders.start_trader(trader_id)
+    await _record(kernel, actor, "trader.start", trader_id)
     return await _find(kernel, trader_id)
 
 
 @router.post("/{trader_id}/stop", response_model=TraderOut, responses=_ERRORS)
-async def stop_trader(trader_id: str, kernel: KernelDep, _who: AdminDep) -> TraderOut:
+async def stop_trader(
+    trader_id: str, kernel: KernelDep, _who: AdminDep, actor: ActorDep
+) -> TraderOut:
     """Stop the trader; its working orders and positions stay as they are (admin role)."""
     await kernel.traders.stop_trader(trader_id)
+    await _record(kernel, actor, "trader.stop", trader_id)
     return await _find(kernel, trader_id)
 
 
@@ -157,14 +163,26 @@ async def emergency_stop(
     trader_id: str,
     kernel: KernelDep,
     _who: AdminDep,
+    actor: ActorDep,
     flatten: bool = Query(False, description="also close every open position"),
 ) -> EmergencyStopOut:
     """Kill switch: cancel the trader's open orders and halt it; optionally flatten (admin)."""
     canceled = await kernel.traders.emergency_stop(trader_id, flatten=flatten)
+    details = {"flatten": flatten, "canceled_orders": canceled}
+    await _record(kernel, actor, "trader.emergency_stop", trader_id, details)
     return EmergencyStopOut(trader_id=trader_id, canceled_orders=canceled, flatten=flatten)
 
 
 @router.delete("/{trader_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
-async def delete_trader(trader_id: str, kernel: KernelDep, _who: AdminDep) -> None:
+async def delete_trader(trader_id: str, kernel: KernelDep, _who: AdminDep, actor: ActorDep) -> None:
     """Delete a stopped trader's definition; its history stays (admin role)."""
     await kernel.traders.remove(trader_id)
+    await _record(kernel, actor, "trader.remove", trader_id)
+
+
+async def _record(
+    kernel: Any, actor: str, action: str, trader_id: str, details: dict[str, Any] | None = None
+) -> None:
+    await record_manual_action(
+        kernel.db, actor=actor, action=action, target=trader_id, details=details, source="api"
+    )

@@ -14,6 +14,8 @@ class SubmitResult:
     accepted: bool
     venue_order_id: str | None = None
     reason: str | None = None
+    pending: bool = False
+    """Queued for a live venue: the order stays NEW and its executor records the outcome."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +70,7 @@ class Venue(Protocol):
     def on_bar(self, bar: Bar) -> VenueUpdate:
         """Advance the venue's market by one bar and return what happened to working orders."""
         ...
+
+
+NO_UPDATE = VenueUpdate()
+"""Shared empty update for bars that touched no order; callers must not mutate it."""

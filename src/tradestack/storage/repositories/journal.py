@@ -61,28 +61,3 @@ async def count_events(connection: AsyncConnection, event_type: str | None = Non
     if event_type is not None:
         query = query.where(events.c.event_type == event_type)
     return int((await connection.execute(query)).scalar_one())
-
-
-async def list_events(
-    connection: AsyncConnection, *, event_type: str, limit: int = 100, offset: int = 0
-) -> list[Event]:
-    """Return stored events of one type, newest first."""
-    query = (
-        select(events)
-        .where(events.c.event_type == event_type)
-        .order_by(events.c.ts.desc(), events.c.event_id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return [
-        Event(
-            event_type=row.event_type,
-            payload=row.payload,
-            event_id=row.event_id,
-            trace_id=row.trace_id,
-            source_service=row.source_service,
-            trader_id=row.trader_id,
-            ts=row.ts,
-        )
-        for row in (await connection.execute(query)).all()
-    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -111,23 +112,24 @@ async def list_fills(
     if until is not None:
         query = query.where(fills.c.ts < until)
     query = query.limit(limit).offset(offset)
-    return [
-        Fill(
-            trade_id=row.trade_id,
-            client_order_id=row.client_order_id,
-            trader_id=row.trader_id,
-            symbol=row.symbol,
-            side=OrderSide(row.side),
-            quantity=row.quantity,
-            price=row.price,
-            fee=row.fee,
-            fee_asset=row.fee_asset,
-            liquidity=row.liquidity,
-            position_side=PositionSide(row.position_side),
-            ts=row.ts,
-        )
-        for row in (await connection.execute(query)).all()
-    ]
+    return [fill_from_row(row) for row in (await connection.execute(query)).all()]
+
+
+def fill_from_row(row: Any) -> Fill:
+    return Fill(
+        trade_id=row.trade_id,
+        client_order_id=row.client_order_id,
+        trader_id=row.trader_id,
+        symbol=row.symbol,
+        side=OrderSide(row.side),
+        quantity=row.quantity,
+        price=row.price,
+        fee=row.fee,
+        fee_asset=row.fee_asset,
+        liquidity=row.liquidity,
+        position_side=PositionSide(row.position_side),
+        ts=row.ts,
+    )
 
 
 def _order_row(order: Order) -> dict[str, object]:

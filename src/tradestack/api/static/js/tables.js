@@ -96,10 +96,11 @@ export async function refreshAlerts() {
   try {
     const alerts = await api("/api/v1/alerts?limit=20");
     $("alerts").innerHTML = alerts.length
-      ? alerts.map((a) => `<div class="alert"><span class="muted small">${time(a.ts)} · ${escape(a.source_service)}</span><br>${escape(a.payload.message || JSON.stringify(a.payload))}</div>`).join("")
+      ? alerts.map((a) => `<div class="alert ${a.active ? "" : "resolved"}">
+          <span class="muted small">${time(a.time)} · ${escape(a.severity)} · ${escape(a.subject)}${a.acknowledged ? " · acknowledged" : ""}</span><br>
+          ${escape(a.message)}</div>`).join("")
       : "No alerts. All quiet.";
   } catch (_) {
     $("alerts").textContent = "Alerts unavailable.";
   }
 }
-

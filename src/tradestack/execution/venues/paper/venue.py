@@ -19,7 +19,7 @@ from tradestack.execution.venues.paper import matching
 from tradestack.execution.venues.paper.account import PaperAccount
 from tradestack.execution.venues.paper.config import PaperConfig
 from tradestack.execution.venues.paper.matching import BarPrices, Match
-from tradestack.execution.venues.port import OrderNotice, SubmitResult, VenueUpdate
+from tradestack.execution.venues.port import NO_UPDATE, OrderNotice, SubmitResult, VenueUpdate
 
 _QUANTUM = Decimal("0.0000000001")
 _SESSION = uuid.uuid4().hex[:12]
@@ -59,7 +59,7 @@ class PaperVenue:
         self._triggered: set[str] = set()
         self._anchors: dict[str, Decimal] = {}
         self._active_legs: set[str] = set()
-        self._last_close: dict[str, Decimal] = {}
+        self._last_close: dict[str, float] = {}
 
     @property
     def fee_rate(self) -> Decimal:
@@ -95,6 +95,10 @@ class PaperVenue:
         return list(self._working.values())
 
     def on_bar(self, bar: Bar) -> VenueUpdate:
+        self._last_close[bar.symbol] = bar.close
+        working = [o for o in self._working.values() if o.symbol == bar.symbol]
+        if not working:
+            return NO_UPDATE  # the common case: nothing to match, no Decimal work
         update = VenueUpdate()
         self.account.begin_bar()
         prices = BarPrices(
@@ -105,7 +109,7 @@ class PaperVenue:
             Decimal(repr(bar.volume)),
         )
         finished_now: set[str] = set()
-        for order in [o for o in self._working.values() if o.symbol == bar.symbol]:
+        for order in working:
             cid = order.client_order_id
             if cid not in self._working:
                 continue  # dropped earlier in this bar (the other leg of a pair filled)
@@ -121,7 +125,6 @@ class PaperVenue:
             self._work(order, bar, prices, update)
             if cid not in self._working:
                 finished_now.add(cid)
-        self._last_close[bar.symbol] = prices.close
         return update
 
     # -- one order -------------------------------------------------------------------------
@@ -213,7 +216,8 @@ class PaperVenue:
             return "trailing stop needs trailing_amount or trailing_percent"
         if order.post_only and order.type is not OrderType.LIMIT:
             return "post-only applies to limit orders only"
-        last = self._last_close.get(order.symbol)
+        last_close = self._last_close.get(order.symbol)
+        last = Decimal(repr(last_close)) if last_close is not None else None
         if order.post_only and last is not None and matching.is_marketable(order, last):
             return f"post-only limit {order.price} would take liquidity (last price {last})"
         if order.position_side is not PositionSide.BOTH and not self.config.hedge_mode:
@@ -221,9 +225,12 @@ class PaperVenue:
         return None
 
     def _start_trailing(self, order: Order, reference: Decimal | None = None) -> None:
-        anchor = reference if reference is not None else self._last_close.get(order.symbol)
-        if anchor is None:
-            return
+        if reference is None:
+            last_close = self._last_close.get(order.symbol)
+            if last_close is None:
+                return
+            reference = Decimal(repr(last_close))
+        anchor = reference
         self._anchors[order.client_order_id] = anchor
         order.stop_price = matching.trail(order, anchor).quantize(_QUANTUM)
 

@@ -1,0 +1,1 @@
+"""Trading analytics: performance figures per trader and per strategy, and stored windows."""

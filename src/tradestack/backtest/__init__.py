@@ -1,0 +1,1 @@
+"""Backtests: event-driven and vectorised engines, metrics, reports, storage, optimisation."""

@@ -1,0 +1,1 @@
+"""Parameter search: grid and Bayesian (optuna), walk-forward, local processes or a shared study."""

@@ -1,0 +1,1 @@
+"""The compliance view: manual actions on record, and the audit trail exported for a period."""

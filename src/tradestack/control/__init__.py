@@ -1,0 +1,1 @@
+"""Remote control: chat commands answered from the platform, with confirmed kill switches."""

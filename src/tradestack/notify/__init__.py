@@ -1,0 +1,1 @@
+"""Notifications: a notifier port, its adapters (log, webhook, Telegram) and the fan-out."""

@@ -1,0 +1,56 @@
+"""exec-risk service: risk checks, orders, the venue and the portfolio of every trader.
+
+It trades on ``strategy.evaluated`` events and answers the gateway over the bus
+(RPC): live trader figures and emergency stops.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tradestack.bus.codec import to_builtins
+from tradestack.services.host import ServiceHost
+from tradestack.traders.manager import TraderManager
+
+SERVICE = "exec-risk"
+
+
+class ExecRiskService(ServiceHost):
+    service = SERVICE
+
+    async def _start_role(self) -> None:
+        self.traders = TraderManager(
+            db=self.db, bus=self.bus, settings=self.settings, evaluated_elsewhere=True
+        )
+        await self.traders.start()
+        self.bus.serve(SERVICE, "summaries", self._summaries)
+        self.bus.serve(SERVICE, "emergency_stop", self._emergency_stop)
+
+    async def _summaries(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {"traders": to_builtins(await self.traders.summaries())}
+
+    async def _emergency_stop(self, params: dict[str, Any]) -> dict[str, Any]:
+        canceled = await self.traders.emergency_stop(
+            str(params["trader_id"]), flatten=bool(params.get("flatten", False))
+        )
+        return {"canceled_orders": canceled}
+
+    async def _drain_role(self) -> None:
+        await self.traders.stop()
+
+    async def _checks(self) -> dict[str, str]:
+        return {
+            "venue": "ok",
+            "traders": "ok" if self.traders.state.value == "RUNNING" else self.traders.state.value,
+        }
+
+    async def _info(self) -> dict[str, Any]:
+        summaries = (await self.traders.summaries()).values()
+        faulted = [s["trader_id"] for s in summaries if s["state"] == "FAULTED"]
+        return {
+            "traders_running": sum(1 for s in summaries if s["state"] == "RUNNING"),
+            "traders_faulted": faulted,
+            "open_positions": sum(int(s["open_positions"]) for s in summaries),
+            "realized_pnl": str(sum((Decimal(s["realized_pnl"]) for s in summaries), Decimal(0))),
+        }

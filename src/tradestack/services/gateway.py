@@ -1,0 +1,50 @@
+"""gateway service: the same API as the all-in-one shape, over the services' database and bus."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import FastAPI
+
+from tradestack import __version__
+from tradestack.api.app import build_api
+from tradestack.errors import BusTimeoutError, RemoteCallError
+from tradestack.services.health_app import health_router
+from tradestack.services.host import ServiceHost
+from tradestack.services.remote_traders import RemoteTraders
+from tradestack.storage.engine import describe_url
+from tradestack.traders.control import trader_overview
+
+
+class GatewayService(ServiceHost):
+    """Also the ``kernel`` the API routes see: ``db``, ``bus``, ``traders`` and ``status()``."""
+
+    service = "gateway"
+
+    async def _start_role(self) -> None:
+        self.traders = RemoteTraders(db=self.db, bus=self.bus, settings=self.settings)
+
+    def app(self) -> FastAPI:
+        app = build_api(self)  # type: ignore[arg-type]
+        app.include_router(health_router(self))
+        return app
+
+    async def health_graph(self) -> dict[str, Any]:
+        try:
+            return await self.bus.call("analytics", "health_graph", {}, timeout_s=2.0)
+        except (BusTimeoutError, RemoteCallError) as error:
+            return {"error": str(error), "nodes": [], "edges": []}
+
+    async def status(self) -> dict[str, Any]:
+        traders = await trader_overview(self.traders)
+        return {
+            "version": __version__,
+            "shape": "services",
+            "uptime_s": round(time.time() - self.started_at, 1),
+            "database": describe_url(self.settings.database_url),
+            "event_bus": self.bus.health(),
+            "feed": {"state": "remote", "series": [], "bars_published": 0},
+            "traders": traders,
+            "services": (await self.health_graph()).get("nodes", []),
+        }

@@ -1,0 +1,26 @@
+"""strategy service: runs every active trader's strategy and publishes its evaluations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tradestack.services.host import ServiceHost
+from tradestack.traders.strategy_host import StrategyHost
+
+
+class StrategyService(ServiceHost):
+    service = "strategy"
+
+    async def _start_role(self) -> None:
+        self.host = StrategyHost(db=self.db, bus=self.bus, settings=self.settings)
+        await self.host.start()
+
+    async def _drain_role(self) -> None:
+        await self.host.stop()
+
+    async def _checks(self) -> dict[str, Any]:
+        summaries = self.host.summaries()
+        return {
+            "strategies_loaded": "ok" if summaries or not self.host.slots else "none",
+            "strategies": summaries,
+        }
