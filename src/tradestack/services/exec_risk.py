@@ -1,7 +1,8 @@
 """exec-risk service: risk checks, orders, the venue and the portfolio of every trader.
 
 It trades on ``strategy.evaluated`` events and answers the gateway over the bus
-(RPC): live trader figures and emergency stops.
+(RPC): live trader figures, emergency stops, and orders placed or canceled
+through the API.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from tradestack.bus.codec import to_builtins
 from tradestack.services.host import ServiceHost
+from tradestack.traders import remote_orders
 from tradestack.traders.manager import TraderManager
 
 SERVICE = "exec-risk"
@@ -26,6 +28,8 @@ class ExecRiskService(ServiceHost):
         await self.traders.start()
         self.bus.serve(SERVICE, "summaries", self._summaries)
         self.bus.serve(SERVICE, "emergency_stop", self._emergency_stop)
+        self.bus.serve(SERVICE, "submit_order", self._submit_order)
+        self.bus.serve(SERVICE, "cancel_order", self._cancel_order)
 
     async def _summaries(self, _params: dict[str, Any]) -> dict[str, Any]:
         return {"traders": to_builtins(await self.traders.summaries())}
@@ -35,6 +39,16 @@ class ExecRiskService(ServiceHost):
             str(params["trader_id"]), flatten=bool(params.get("flatten", False))
         )
         return {"canceled_orders": canceled}
+
+    async def _submit_order(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await remote_orders.answer(
+            lambda: self.traders.submit_order(remote_orders.decode_command(params))
+        )
+
+    async def _cancel_order(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await remote_orders.answer(
+            lambda: self.traders.cancel_order(str(params["client_order_id"]))
+        )
 
     async def _drain_role(self) -> None:
         await self.traders.stop()

@@ -2,7 +2,8 @@
 
 Desired states go to the ``traders`` table (the exec-risk and strategy services
 converge to it within a second); live figures and emergency stops go to
-exec-risk by RPC, so a kill switch acts at once rather than at the next poll.
+exec-risk by RPC, so a kill switch acts at once rather than at the next poll;
+orders placed or canceled over the API go to exec-risk by RPC too.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 
 from tradestack.bus.port import EventBus
 from tradestack.config.settings import Settings
+from tradestack.domain.commands import SubmitOrder
+from tradestack.domain.orders import Order
 from tradestack.errors import BusTimeoutError, ConfigError, RemoteCallError
 from tradestack.storage.database import Database
-from tradestack.traders import admin
+from tradestack.traders import admin, remote_orders
 from tradestack.traders.spec import HALTED, STOPPED, TraderSpec
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,19 @@ class RemoteTraders:
             )
             return 0
         return int(reply.get("canceled_orders", 0))
+
+    async def submit_order(self, command: SubmitOrder) -> Order:
+        """Place an order through the exec-risk service, which owns the trader's venue."""
+        reply = await self.bus.call(
+            EXEC_RISK, "submit_order", remote_orders.encode_command(command), timeout_s=5.0
+        )
+        return remote_orders.order_from_reply(reply)
+
+    async def cancel_order(self, client_order_id: str) -> Order:
+        reply = await self.bus.call(
+            EXEC_RISK, "cancel_order", {"client_order_id": client_order_id}, timeout_s=5.0
+        )
+        return remote_orders.order_from_reply(reply)
 
     async def remove(self, trader_id: str) -> None:
         for spec in await self.specs():

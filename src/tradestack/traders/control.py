@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from tradestack.domain.commands import SubmitOrder
+from tradestack.domain.orders import Order
 from tradestack.traders.spec import TraderSpec
 
 
@@ -26,6 +28,10 @@ class TraderControl(Protocol):
     async def emergency_stop(self, trader_id: str, *, flatten: bool = False) -> int: ...
 
     async def remove(self, trader_id: str) -> None: ...
+
+    async def submit_order(self, command: SubmitOrder) -> Order: ...
+
+    async def cancel_order(self, client_order_id: str) -> Order: ...
 
 
 async def trader_overview(control: TraderControl) -> list[dict[str, Any]]:

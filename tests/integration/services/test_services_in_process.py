@@ -84,6 +84,16 @@ async def test_services_trade_like_the_all_in_one_shape(tmp_path: Path) -> None:
             transport=httpx.ASGITransport(app=build_health_app(exec_risk)), base_url="http://x"
         ).get("/ready")
         assert ready.status_code == 200 and ready.json()["info"]["traders_running"] == 1
+        order = {"trader_id": "default", "symbol": "BTC-USDT", "side": "BUY", "quantity": "0.001"}
+        placed = await api.post("/api/v1/orders", json={**order, "type": "LIMIT", "price": "1"})
+        assert placed.status_code == 201 and placed.json()["status"] == "SUBMITTED"  # over RPC
+        path = f"/api/v1/orders/{placed.json()['client_order_id']}"
+        canceled = await api.delete(path)
+        assert canceled.status_code == 200 and canceled.json()["status"] == "CANCELED"
+        assert (await api.delete(path)).status_code == 409  # the same errors as all-in-one
+        assert (
+            await api.post("/api/v1/orders", json={**order, "trader_id": "x"})
+        ).status_code == 404
         halted = await api.post("/api/v1/traders/default/emergency-stop")
         assert halted.status_code == 200
         assert exec_risk.traders.runners["default"].context.risk.halted == "emergency stop"
