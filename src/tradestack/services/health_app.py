@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from tradestack.api.errors import error_responses, install_error_handlers
+from tradestack.api.security import Gate, require_admin
 from tradestack.services.host import ServiceHost
 
 
@@ -30,9 +32,13 @@ def health_router(host: ServiceHost) -> APIRouter:
         host.bus.health()  # refreshes the lag gauges
         return Response(host.metrics.render(), media_type="text/plain; version=0.0.4")
 
-    @router.post("/api/v1/system/drain")
+    @router.post(
+        "/api/v1/system/drain",
+        dependencies=[Depends(require_admin)],
+        responses=error_responses(401, 403, 429),
+    )
     async def drain(request: Request) -> dict[str, Any]:
-        """Stop taking work, finish in-flight work, then exit (admin)."""
+        """Stop taking work, finish in-flight work, then exit (needs an admin token)."""
         asyncio.get_running_loop().create_task(host.drain())
         return {"service": host.service, "draining": True}
 
@@ -41,5 +47,7 @@ def health_router(host: ServiceHost) -> APIRouter:
 
 def build_health_app(host: ServiceHost) -> FastAPI:
     app = FastAPI(title=f"tradestack {host.service}", docs_url=None, redoc_url=None)
+    app.state.gate = Gate.from_settings(host.settings, host.db)  # drain checks tokens
+    install_error_handlers(app)
     app.include_router(health_router(host))
     return app

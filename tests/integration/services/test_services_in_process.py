@@ -97,6 +97,13 @@ async def test_services_trade_like_the_all_in_one_shape(tmp_path: Path) -> None:
         halted = await api.post("/api/v1/traders/default/emergency-stop")
         assert halted.status_code == 200
         assert exec_risk.traders.runners["default"].context.risk.halted == "emergency stop"
+        health = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=build_health_app(market)), base_url="http://x"
+        )
+        assert (await health.post("/api/v1/system/drain")).status_code == 401  # admin only
+        admin = {"Authorization": f"Bearer {token}"}
+        drained = await health.post("/api/v1/system/drain", headers=admin)
+        assert drained.status_code == 200 and drained.json()["draining"] is True
     finally:
         for host in reversed(hosts):
             await host.drain()
