@@ -45,3 +45,25 @@ class BusTimeoutError(TradestackError):
 
 class RemoteCallError(TradestackError):
     """The target of a request over the event bus answered with an error."""
+
+
+class BackupError(TradestackError):
+    """A backup could not be made, found or restored."""
+
+    exit_code = 5
+
+
+class BackupCorruptError(BackupError):
+    """A backup fails its checksums or row counts; it is never restored."""
+
+
+class MigrationFailedError(TradestackError):
+    """A schema, data or configuration migration failed; the message names the step."""
+
+    exit_code = 6
+
+
+class MoveError(TradestackError):
+    """A database move could not start, or its copy does not match the source."""
+
+    exit_code = 7

@@ -145,3 +145,17 @@ events = Table(
     Column("ts", UtcDateTime(), nullable=False),
     Column("payload", JSON, nullable=False),
 )
+
+# One row per backup taken of this database (the files live under $TRADESTACK_HOME/backups).
+schema_backups = Table(
+    "schema_backups",
+    metadata,
+    Column("backup_id", String(64), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("schema_revision", String(64)),
+    Column("format", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+    Column("restored_at", UtcDateTime()),
+)
