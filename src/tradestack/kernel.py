@@ -143,6 +143,14 @@ class Kernel:
         await self.db.dispose()
         self.stopped = True
 
+    def apply_settings(self, settings: Settings, changed: list[str]) -> None:
+        """Take over reloaded settings; only keys marked reloadable differ from the running ones."""
+        self.settings = settings
+        logging.getLogger("tradestack").setLevel(settings.log_level)
+        limits = RiskLimits(max_position_size_usd=settings.risk.max_position_size_usd)
+        for trader in self.traders.values():
+            trader.context.risk_limits = limits
+
     def status(self) -> dict[str, Any]:
         return {
             "version": __version__,

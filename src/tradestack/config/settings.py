@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -18,6 +18,8 @@ from pydantic_settings import (
 from tradestack.domain.timeframes import Timeframe
 
 CONFIG_VERSION = 2
+# Marks a field that a running process may take over on SIGHUP without a restart.
+RELOADABLE: dict[str, Any] = {"json_schema_extra": {"reloadable": True}}
 
 # The YAML file being loaded; set by ``config.loader.load_settings`` only.
 yaml_file_var: ContextVar[Path | None] = ContextVar("tradestack_yaml_file", default=None)
@@ -59,7 +61,21 @@ class PaperSettings(_Group):
 class RiskSettings(_Group):
     """Pre-trade limits applied to every trader."""
 
-    max_position_size_usd: Decimal = Field(default=Decimal(1_000_000), gt=0)
+    max_position_size_usd: Decimal = Field(default=Decimal(1_000_000), gt=0, **RELOADABLE)
+    # Signals below this confidence should not become orders (config v1: MIN_CONFIDENCE).
+    min_confidence_threshold: float = Field(default=0.0, ge=0, le=1)
+
+
+class ServicesSettings(_Group):
+    """Ports of the services shape (``health`` and ``metrics`` of each); the gateway uses api_port.
+
+    Config v1's single BACKEND_PORT is split into these by ``tradestack config migrate``.
+    """
+
+    market_data_port: int = Field(default=8001, ge=0, le=65535)
+    strategy_port: int = Field(default=8002, ge=0, le=65535)
+    exec_risk_port: int = Field(default=8003, ge=0, le=65535)
+    analytics_port: int = Field(default=8004, ge=0, le=65535)
 
 
 class Settings(BaseSettings):
@@ -85,10 +101,11 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = None
     exchange_api_key: SecretStr | None = None
     exchange_api_secret: SecretStr | None = None
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="WARNING", **RELOADABLE)
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    services: ServicesSettings = Field(default_factory=ServicesSettings)
 
     @classmethod
     def settings_customise_sources(
