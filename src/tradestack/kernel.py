@@ -21,6 +21,7 @@ from tradestack.execution.venues.paper import PaperVenue
 from tradestack.marketdata.ingest import IngestResult, backfill_synthetic
 from tradestack.marketdata.replay import LiveReplayFeed
 from tradestack.marketdata.synthetic import SyntheticMarket
+from tradestack.migrate.schema_change import change_schema
 from tradestack.portfolio.ledger import Portfolio
 from tradestack.risk.rules import RiskLimits
 from tradestack.storage import migrations
@@ -99,7 +100,9 @@ class Kernel:
         trader = build_trader(self.settings, self.db, self.bus)
         self.traders[trader.context.trader_id] = trader
         await self.db.check()
-        await migrations.upgrade(self.db.engine)
+        if await migrations.current(self.db.engine) != migrations.head():
+            # Backed up, checked and rolled back on failure like 'tradestack db upgrade'.
+            await change_schema(self.settings.database_url, self.settings.home, "head", "upgrade")
         run = self.settings.run
         self.backfill = await backfill_synthetic(
             self.db,
