@@ -67,3 +67,9 @@ class MoveError(TradestackError):
     """A database move could not start, or its copy does not match the source."""
 
     exit_code = 7
+
+
+class LegacyImportError(TradestackError):
+    """A legacy import cannot start, or some source rows did not arrive (each one is reported)."""
+
+    exit_code = 8

@@ -53,19 +53,23 @@ def backups(config: ConfigOption = None) -> None:
     """List the backups under $TRADESTACK_HOME/backups, oldest first."""
     settings = settings_from(config)
     store = BackupStore(settings.home)
-    table = Table("id", "taken (UTC)", "format", "revision", "tables", "rows", "size", "reason")
+    table = Table(title=f"backups in {store.root}")
+    table.add_column("id (time taken, UTC)", no_wrap=True)
+    for name in ("format", "revision"):
+        table.add_column(name)
+    for name in ("rows", "size"):
+        table.add_column(name, justify="right")
+    table.add_column("reason", overflow="fold")
     for backup_id in store.ids():
         try:
             m = store.load(backup_id)
         except BackupError as error:
-            table.add_row(backup_id, "-", "-", "-", "-", "-", "-", f"[red]{error}[/]")
+            table.add_row(backup_id, "-", "-", "-", "-", f"[red]{error}[/]")
             continue
         table.add_row(
             m.backup_id,
-            f"{m.created_at:%Y-%m-%d %H:%M:%S}",
             m.format,
             m.schema_revision or "none",
-            str(len(m.tables)),
             f"{m.total_rows:,}",
             _size(m.size_bytes),
             m.reason,

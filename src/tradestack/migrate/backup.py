@@ -23,7 +23,7 @@ from tradestack.errors import BackupError
 from tradestack.migrate.bulk_mode import collector_paused
 from tradestack.migrate.fingerprint import TableFingerprint
 from tradestack.migrate.manifest import BackupStore, FileEntry, Manifest, TableEntry, file_entry
-from tradestack.migrate.snapshot import BATCH_ROWS, DatabaseState, read_state
+from tradestack.migrate.snapshot import BATCH_ROWS, DatabaseState, missing_bars, read_state
 from tradestack.storage import pg_tools, sqlite_files
 from tradestack.storage.database import Database
 from tradestack.storage.engine import describe_url
@@ -55,7 +55,7 @@ async def create_backup(
         started = time.perf_counter()
         try:
             with collector_paused():
-                kind, state, files = await _copy(db, staging, portable=portable)
+                kind, state, files, gaps = await _copy(db, staging, portable=portable)
             manifest = Manifest(
                 backup_id=backup_id,
                 created_at=datetime.now(UTC),
@@ -68,6 +68,7 @@ async def create_backup(
                 seconds=round(time.perf_counter() - started, 3),
                 tables=state.tables,
                 files=files,
+                missing_bars=gaps,
             )
             location = store.publish(staging, manifest)
         except BaseException:
@@ -92,9 +93,12 @@ def record_of(manifest: Manifest, location: Path) -> BackupRecord:
     )
 
 
+Copied = tuple[DatabaseState, dict[str, FileEntry], dict[str, int]]
+
+
 async def _copy(
     db: Database, staging: Path, *, portable: bool
-) -> tuple[str, DatabaseState, dict[str, FileEntry]]:
+) -> tuple[str, DatabaseState, dict[str, FileEntry], dict[str, int]]:
     if portable:
         return "portable", *await _portable(db, staging)
     if db.dialect == "sqlite":
@@ -110,27 +114,29 @@ async def _copy(
     return "portable", *await _portable(db, staging)
 
 
-async def _sqlite(db: Database, staging: Path) -> tuple[DatabaseState, dict[str, FileEntry]]:
+async def _sqlite(db: Database, staging: Path) -> Copied:
     target = staging / SQLITE_FILE
     await asyncio.to_thread(sqlite_files.copy_database, sqlite_files.database_path(db.url), target)
     engine = sqlite_files.readonly_engine(target)
     try:
         async with engine.connect() as connection:
             state = await read_state(connection)
+            gaps = await missing_bars(connection)
     finally:
         await engine.dispose()
-    return state, {SQLITE_FILE: await asyncio.to_thread(file_entry, target)}
+    return state, {SQLITE_FILE: await asyncio.to_thread(file_entry, target)}, gaps
 
 
-async def _pg_dump(db: Database, staging: Path) -> tuple[DatabaseState, dict[str, FileEntry]]:
+async def _pg_dump(db: Database, staging: Path) -> Copied:
     target = staging / PG_DUMP_FILE
     async with consistent_read(db.engine) as connection:
         await pg_tools.dump(db.url, target, snapshot=await export_snapshot(connection))
         state = await read_state(connection)
-    return state, {PG_DUMP_FILE: await asyncio.to_thread(file_entry, target)}
+        gaps = await missing_bars(connection)
+    return state, {PG_DUMP_FILE: await asyncio.to_thread(file_entry, target)}, gaps
 
 
-async def _portable(db: Database, staging: Path) -> tuple[DatabaseState, dict[str, FileEntry]]:
+async def _portable(db: Database, staging: Path) -> Copied:
     (staging / TABLES_DIR).mkdir()
     tables: dict[str, TableEntry] = {}
     files: dict[str, FileEntry] = {}
@@ -140,7 +146,8 @@ async def _portable(db: Database, staging: Path) -> tuple[DatabaseState, dict[st
             tables[table.name] = await _dump_table(connection, table, staging / name)
             files[name] = await asyncio.to_thread(file_entry, staging / name)
         revision = await revision_of(connection)
-    return DatabaseState(revision=revision, tables=tables), files
+        gaps = await missing_bars(connection)
+    return DatabaseState(revision=revision, tables=tables), files, gaps
 
 
 async def _dump_table(connection: AsyncConnection, table: Table, path: Path) -> TableEntry:

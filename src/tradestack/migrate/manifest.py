@@ -50,6 +50,8 @@ class Manifest:
     seconds: float
     tables: dict[str, TableEntry] = field(default_factory=dict)
     files: dict[str, FileEntry] = field(default_factory=dict)
+    # Bars missing inside each stored series ("BTC/USDT 1m"), for 'migrate check'.
+    missing_bars: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_rows(self) -> int:
@@ -83,6 +85,7 @@ class Manifest:
                 seconds=float(body["seconds"]),
                 tables={name: TableEntry(**entry) for name, entry in body["tables"].items()},
                 files={name: FileEntry(**entry) for name, entry in body["files"].items()},
+                missing_bars={k: int(v) for k, v in body.get("missing_bars", {}).items()},
             )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise BackupCorruptError(f"{source}: manifest is unreadable ({error})") from None
@@ -150,12 +153,13 @@ class BackupStore:
             if entry.is_dir() and not entry.name.startswith(".")
         )
 
-    def latest(self, *, dialect: str | None = None) -> Manifest | None:
+    def latest(self, *, source_url: str | None = None) -> Manifest | None:
+        """Return the newest readable backup (of the database ``source_url``, if given)."""
         for backup_id in reversed(self.ids()):
             try:
                 manifest = self.load(backup_id)
             except BackupError:
                 continue
-            if dialect is None or manifest.dialect == dialect:
+            if source_url is None or manifest.source_url == source_url:
                 return manifest
         return None

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tradestack.domain.timeframes import Timeframe
 from tradestack.migrate.fingerprint import TableFingerprint
 from tradestack.migrate.manifest import TableEntry
 from tradestack.storage.inventory import count_rows, data_tables, stream_rows
 from tradestack.storage.migrations import revision_of
+from tradestack.storage.repositories.bars import stored_series
 
 BATCH_ROWS = 20_000
 # The toolkit writes to this table itself (a row per backup), so its count is no evidence.
@@ -62,3 +64,21 @@ def differences(
         elif want.digest and have.digest and want.digest != have.digest:
             problems.append(f"table {name} content differs (digest {have.digest} != {want.digest})")
     return problems
+
+
+async def missing_bars(connection: AsyncConnection) -> dict[str, int]:
+    """Count, per stored bar series, the bars missing between its first and last bar.
+
+    One grouped query (count, first, last), cheap even for millions of bars.
+    """
+    if "bars" not in {table.name for table in await data_tables(connection)}:
+        return {}
+    out = {}
+    for symbol, timeframe, count, first, last in await stored_series(connection):
+        try:
+            seconds = Timeframe.parse(timeframe).seconds
+        except ValueError:
+            continue
+        expected = int((last - first).total_seconds() // seconds) + 1
+        out[f"{symbol} {timeframe}"] = max(expected - count, 0)
+    return out

@@ -159,3 +159,15 @@ schema_backups = Table(
     Column("row_count", BigInteger, nullable=False),
     Column("restored_at", UtcDateTime()),
 )
+
+# One row per row imported from an older system: its original id and where it went.
+legacy_records = Table(
+    "legacy_records",
+    metadata,
+    Column("source_table", String(64), primary_key=True),
+    Column("original_id", String(128), primary_key=True),
+    Column("target_table", String(64), nullable=False, index=True),
+    Column("target_key", Text, nullable=False),
+    Column("import_id", String(64), nullable=False),
+    Column("imported_at", UtcDateTime(), nullable=False),
+)
