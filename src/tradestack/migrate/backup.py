@@ -154,7 +154,8 @@ async def _dump_table(connection: AsyncConnection, table: Table, path: Path) -> 
     fingerprint = TableFingerprint.for_table(table)
     try:
         with DumpWriter(path, table) as writer:
-            async for batch in stream_rows(connection, table, batch_rows=BATCH_ROWS):
+            stream = stream_rows(connection, table, batch_rows=BATCH_ROWS, portable_order=True)
+            async for batch in stream:
                 fingerprint.add(batch)
                 writer.write(batch)
     except (OSError, TypeError) as error:

@@ -25,6 +25,7 @@ from tradestack.migrate.snapshot import BOOKKEEPING_TABLES, DatabaseState, read_
 from tradestack.storage import bulk, migrations
 from tradestack.storage.database import Database
 from tradestack.storage.migrations import MigrationStep
+from tradestack.storage.move_state import incomplete_move
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,9 @@ async def _read(url: str) -> DatabaseState:
     try:
         await db.check()
         async with db.read() as connection:
+            move = await incomplete_move(connection)
+            if move is not None:
+                raise MigrationFailedError(f"the database is not complete: {move}")
             return await read_state(connection, digests=False)
     finally:
         await db.dispose()

@@ -38,7 +38,8 @@ async def read_state(
             tables[table.name] = TableEntry(rows=await count_rows(connection, table), digest="")
             continue
         fingerprint = TableFingerprint.for_table(table)
-        async for batch in stream_rows(connection, table, batch_rows=batch_rows):
+        stream = stream_rows(connection, table, batch_rows=batch_rows, portable_order=True)
+        async for batch in stream:
             fingerprint.add(batch)
         tables[table.name] = TableEntry(rows=fingerprint.rows, digest=fingerprint.digest)
     return DatabaseState(revision=await revision_of(connection), tables=tables)

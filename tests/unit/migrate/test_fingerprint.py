@@ -41,13 +41,27 @@ def test_batch_hashing_equals_row_by_row_hashing(rows: list[tuple[object, ...]])
 
 
 @given(st.lists(st.tuples(st.text(max_size=5), st.integers()), max_size=40), st.randoms())
-def test_digest_does_not_depend_on_row_order(rows: list[tuple[object, ...]], rnd) -> None:  # type: ignore[no-untyped-def]
+def test_keyed_digest_does_not_depend_on_row_order(rows: list[tuple[object, ...]], rnd) -> None:  # type: ignore[no-untyped-def]
     shuffled = list(rows)
     rnd.shuffle(shuffled)
     first, second = TableFingerprint(table="t"), TableFingerprint(table="t")
-    first.add(rows)
-    second.add(shuffled)
+    first.add_keyed(rows)
+    second.add_keyed(shuffled)
     assert first.digest == second.digest and first.rows == second.rows
+
+
+@given(st.lists(st.tuples(st.text(max_size=5), values), min_size=1, max_size=40), st.integers(1, 9))
+def test_stream_digest_does_not_depend_on_batch_size(
+    rows: list[tuple[object, ...]], size: int
+) -> None:
+    whole, batched = TableFingerprint(table="t"), TableFingerprint(table="t")
+    whole.add(rows)
+    for start in range(0, len(rows), size):
+        batched.add(rows[start : start + size])
+    assert whole.digest == batched.digest and whole.rows == batched.rows == len(rows)
+    changed = TableFingerprint(table="t")
+    changed.add([*rows[:-1], (str(rows[-1][0]) + "x", rows[-1][1])])
+    assert changed.digest != whole.digest
 
 
 def test_sums_cover_numeric_non_key_columns() -> None:
