@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Table
@@ -80,7 +81,7 @@ async def move_database(
     the newest revision, target holding other data). A copy that does not
     match is returned with ``ok`` False and the target left marked incomplete.
     """
-    if make_url(source_url) == make_url(target_url):
+    if _same_database(source_url, target_url):
         raise MoveError("the target is the configured database itself; give another URL")
     source, target = Database(source_url), Database(target_url)
     try:
@@ -89,6 +90,13 @@ async def move_database(
     finally:
         await source.dispose()
         await target.dispose()
+
+
+def _same_database(first: str, second: str) -> bool:
+    a, b = make_url(first), make_url(second)
+    if a.drivername.startswith("sqlite") and b.drivername.startswith("sqlite"):
+        return Path(a.database or "").resolve() == Path(b.database or "").resolve()
+    return (a.host, a.port, a.database) == (b.host, b.port, b.database)
 
 
 async def _move(
