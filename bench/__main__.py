@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import backtest, execution, replay
+from bench import backtest, execution, migrate, replay
 
-BENCHES = [replay, execution, backtest]
+BENCHES = [replay, execution, backtest, migrate]
 
 
 def main() -> None:
