@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import api, backtest, execution, replay
+from bench import api, backtest, execution, migrate, replay
 
-BENCHES = [replay, execution, backtest, api]
+BENCHES = [replay, execution, backtest, migrate, api]
 
 
 def main() -> None:

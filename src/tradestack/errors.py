@@ -83,5 +83,33 @@ class ReconciliationError(TradestackError):
     """Storage and venue could not be brought into agreement; the trader must stay halted."""
 
 
+class BackupError(TradestackError):
+    """A backup could not be made, found or restored."""
+
+    exit_code = 5
+
+
+class BackupCorruptError(BackupError):
+    """A backup fails its checksums or row counts; it is never restored."""
+
+
+class MigrationFailedError(TradestackError):
+    """A schema, data or configuration migration failed; the message names the step."""
+
+    exit_code = 6
+
+
+class MoveError(TradestackError):
+    """A database move could not start, or its copy does not match the source."""
+
+    exit_code = 7
+
+
+class LegacyImportError(TradestackError):
+    """A legacy import cannot start, or some source rows did not arrive (each one is reported)."""
+
+    exit_code = 8
+
+
 class ConflictError(TradestackError):
     """The request contradicts the current state (a trader not running, an order already done)."""

@@ -6,6 +6,7 @@ Backtests, services and tests assemble the same parts; nothing below
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -20,6 +21,7 @@ from tradestack.config.settings import Settings
 from tradestack.marketdata.ingest import IngestResult, backfill_synthetic
 from tradestack.marketdata.replay import LiveReplayFeed
 from tradestack.marketdata.synthetic import SyntheticMarket
+from tradestack.migrate.schema_change import change_schema
 from tradestack.operations import Operations, build_operations
 from tradestack.storage import migrations
 from tradestack.storage.database import Database
@@ -56,7 +58,9 @@ async def prepare_database(settings: Settings, db: Database) -> TraderSpec:
     default = TraderSpec.from_run_settings(settings.run)
     default.validate(settings)
     await db.check()
-    await migrations.upgrade(db.engine)
+    if await migrations.current(db.engine) != migrations.head():
+        # Backed up, checked and rolled back on failure like 'tradestack db upgrade'.
+        await change_schema(settings.database_url, settings.home, "head", "upgrade")
     async with db.transaction() as connection:
         if not await list_traders(connection):
             await save_trader(connection, default.to_record())
@@ -158,6 +162,22 @@ class Kernel:
             "restarts_seen": 0,
         }
         return {"nodes": [node], "edges": []}
+
+    def apply_settings(self, settings: Settings, changed: list[str]) -> None:
+        """Take over reloaded settings (SIGHUP); only keys marked reloadable differ.
+
+        New traders get them at once; running traders get the new global position
+        limit unless their own spec overrides it.
+        """
+        self.settings = settings
+        self.traders.settings = settings
+        logging.getLogger("tradestack").setLevel(settings.log_level)
+        for runner in self.traders.runners.values():
+            risk = runner.context.risk
+            risk.limits = dataclasses.replace(
+                risk.limits, max_position_size_usd=settings.risk.max_position_size_usd
+            )
+            runner.context.risk_limits = risk.limits
 
     async def status(self) -> dict[str, Any]:
         """What runs now; stored traders that are not running are listed with their status."""

@@ -1,9 +1,10 @@
 """A backtest is a rehearsal: the same bars through a paper trader give the same orders and fills.
 
 The paper side is the real TraderRunner on a migrated SQLite database,
-persisting every change and publishing it on the in-memory bus; the backtest side is the
-event-driven engine. Both use the trader assembled by ``build_context``. GOOG's daily bars
-gap at most opens, so the all-in re-sizing at the fill price is exercised.
+persisting every change and publishing it on the in-memory bus; the backtest
+side is the event-driven engine. Both use the trader assembled by
+``build_context``. GOOG's daily bars gap at most opens, so the all-in
+re-sizing at the fill price is exercised.
 """
 
 from __future__ import annotations

@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from tests.conftest import BACKENDS
+from tests.integration.migrate.sample_data import fill_every_table
 from tradestack.domain.market import Bar
+from tradestack.migrate.snapshot import read_state
 from tradestack.storage import migrations
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bars import count_bars, insert_bars
+from tradestack.storage.tables import metadata
 
 CORE_TABLES = {"bars", "traders", "orders", "fills", "positions", "balances", "signals", "events"}
 ALL_TABLES = CORE_TABLES | {"backtests"}
@@ -66,5 +71,50 @@ async def test_each_migration_downgrades_alone(empty_database_url: str) -> None:
         assert tables >= CORE_TABLES and "backtests" not in tables
         await migrations.upgrade(db.engine)
         assert "backtests" in await _tables(db)
+    finally:
+        await db.dispose()
+
+
+async def _counts(db: Database) -> dict[str, int]:
+    async with db.read() as connection:
+        state = await read_state(connection, digests=False)
+    return {name: entry.rows for name, entry in state.tables.items() if name in CORE_TABLES}
+
+
+@pytest.mark.parametrize("empty_database_url", BACKENDS, indirect=True)
+async def test_every_migration_walks_up_and_down_with_data_in_the_tables(
+    empty_database_url: str,
+) -> None:
+    db = Database(empty_database_url)
+    order = [revision.revision for revision in reversed(migrations.history())]
+    try:
+        await migrations.upgrade(db.engine, order[0])
+        await fill_every_table(db)
+        filled = await _counts(db)
+        assert all(filled.values())
+        for revision in order[1:]:
+            await migrations.upgrade(db.engine, revision)
+            assert await migrations.current(db.engine) == revision
+            assert await _counts(db) == filled
+        for revision in reversed(order[:-1]):
+            await migrations.downgrade(db.engine, revision)
+            assert await migrations.current(db.engine) == revision
+            assert await _counts(db) == filled
+        await migrations.downgrade(db.engine, "base")
+        assert not (await _tables(db)) - {"alembic_version"}
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.parametrize("empty_database_url", BACKENDS, indirect=True)
+async def test_migrations_build_exactly_the_declared_schema(empty_database_url: str) -> None:
+    db = Database(empty_database_url)
+    try:
+        await migrations.upgrade(db.engine)
+        async with db.read() as connection:
+            diff = await connection.run_sync(
+                lambda c: compare_metadata(MigrationContext.configure(c), metadata)
+            )
+        assert diff == []
     finally:
         await db.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -10,6 +11,7 @@ from rich.table import Table
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.config.loader import masked
+from tradestack.config.migration import check_env_file
 
 app = typer.Typer(help="Show and check configuration.", no_args_is_help=True)
 
@@ -41,7 +43,13 @@ def show(
 
 
 @app.command("validate")
-def validate(config: ConfigOption = None) -> None:
-    """Load the configuration and report whether it is valid."""
-    settings_from(config)
+def validate(
+    file: Path | None = typer.Argument(None, help="YAML or .env file to check (else --config)."),
+    config: ConfigOption = None,
+) -> None:
+    """Load the configuration and report whether it is valid, without starting anything."""
+    if file is not None and (file.name.startswith(".env") or file.suffix == ".env"):
+        check_env_file(file)
+    else:
+        settings_from(file or config)
     console.print("[green]configuration is valid[/]")

@@ -13,8 +13,10 @@ from tradestack.cli import (
     audit_cmd,
     backtest_cmd,
     config_cmd,
+    config_migrate_cmd,
     data_cmd,
     db_cmd,
+    migrate_cmd,
     run_cmd,
     service_cmd,
     token_cmd,
@@ -41,6 +43,8 @@ app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(analytics_cmd.app, name="analytics")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(backtest_cmd.app, name="backtest")
+app.add_typer(migrate_cmd.app, name="migrate")
+config_cmd.app.command("migrate")(config_migrate_cmd.migrate)
 app.add_typer(token_cmd.app, name="token")
 
 

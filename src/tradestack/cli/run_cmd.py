@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import socket
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from tradestack import __version__
 from tradestack.api.app import build_api
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.config.reload import SettingsReloader
+from tradestack.config.settings import Settings
 from tradestack.errors import ConfigError
 from tradestack.kernel import Kernel
 from tradestack.storage import migrations
@@ -37,15 +40,19 @@ def run(
         overrides["api_port"] = port
     if home is not None:
         overrides["home"] = home
-    settings = settings_from(config).model_copy(update=overrides)
-    if home is not None and "sqlite" in settings.database_url:
-        settings = settings.model_copy(
-            update={"database_url": f"sqlite+aiosqlite:///{(home / 'tradestack.db').as_posix()}"}
-        )
+
+    def load() -> Settings:
+        settings = settings_from(config).model_copy(update=overrides)
+        if home is not None and "sqlite" in settings.database_url:
+            url = f"sqlite+aiosqlite:///{(home / 'tradestack.db').as_posix()}"
+            settings = settings.model_copy(update={"database_url": url})
+        return settings
+
+    settings = load()
     _check_port_free(settings.api_host, settings.api_port)
     kernel = Kernel.build(settings)
     try:
-        asyncio.run(_serve(kernel))
+        asyncio.run(_serve(kernel, load))
     except KeyboardInterrupt:
         # The server re-raises Ctrl-C after its graceful shutdown; that is a clean stop.
         if not kernel.stopped:
@@ -63,9 +70,13 @@ def _check_port_free(host: str, port: int) -> None:
             ) from None
 
 
-async def _serve(kernel: Kernel) -> None:
+async def _serve(kernel: Kernel, load: Callable[[], Settings]) -> None:
     settings = kernel.settings
     await kernel.prepare()
+    reloader = SettingsReloader(settings, load)
+    reloader.subscribe(kernel.apply_settings)
+    with contextlib.suppress(NotImplementedError):  # no SIGHUP on this platform
+        reloader.install_signal_handler(asyncio.get_running_loop())
     _print_banner(kernel, await migrations.current(kernel.db.engine), await kernel.traders.specs())
     summary: asyncio.Task[None] | None = None
 

@@ -88,6 +88,11 @@ def _group_model(annotation: object) -> type[BaseModel] | None:
     return None
 
 
+def validation_message(error: ValidationError) -> str:
+    """Describe a settings validation error in one line, naming each key and its variable."""
+    return _describe(error)
+
+
 def _describe(error: ValidationError) -> str:
     problems = []
     for item in error.errors():

@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -21,6 +21,8 @@ from tradestack.domain.notifications import NotificationKind
 from tradestack.domain.timeframes import Timeframe
 
 CONFIG_VERSION = 2
+# Marks a field that a running process may take over on SIGHUP without a restart.
+RELOADABLE: dict[str, Any] = {"json_schema_extra": {"reloadable": True}}
 
 # The YAML file being loaded; set by ``config.loader.load_settings`` only.
 yaml_file_var: ContextVar[Path | None] = ContextVar("tradestack_yaml_file", default=None)
@@ -72,7 +74,7 @@ class PaperSettings(_Group):
 class RiskSettings(_Group):
     """Pre-trade limits applied to every trader (None switches a rule off)."""
 
-    max_position_size_usd: Decimal = Field(default=Decimal(1_000_000), gt=0)
+    max_position_size_usd: Decimal = Field(default=Decimal(1_000_000), gt=0, **RELOADABLE)
     max_leverage: Decimal | None = Field(default=None, gt=0)
     min_confidence_threshold: float | None = Field(default=None, ge=0, le=1)
     max_open_positions: int | None = Field(default=None, ge=1)
@@ -223,7 +225,7 @@ class Settings(BaseSettings):
     )
     exchange_api_key: SecretStr | None = None
     exchange_api_secret: SecretStr | None = None
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="WARNING", **RELOADABLE)
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)

@@ -242,6 +242,32 @@ backtests = Table(
     Column("equity", JSON, nullable=False),
 )
 
+# One row per backup taken of this database (the files live under $TRADESTACK_HOME/backups).
+schema_backups = Table(
+    "schema_backups",
+    metadata,
+    Column("backup_id", String(64), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("schema_revision", String(64)),
+    Column("format", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+    Column("restored_at", UtcDateTime()),
+)
+
+# One row per row imported from an older system: its original id and where it went.
+legacy_records = Table(
+    "legacy_records",
+    metadata,
+    Column("source_table", String(64), primary_key=True),
+    Column("original_id", String(128), primary_key=True),
+    Column("target_table", String(64), nullable=False, index=True),
+    Column("target_key", Text, nullable=False),
+    Column("import_id", String(64), nullable=False),
+    Column("imported_at", UtcDateTime(), nullable=False),
+)
+
 api_tokens = Table(
     "api_tokens",
     metadata,

@@ -31,7 +31,10 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        tzinfo = value.tzinfo
+        if tzinfo is UTC:  # what asyncpg returns: nothing to convert (a hot path of bulk reads)
+            return value
+        return value.replace(tzinfo=UTC) if tzinfo is None else value.astimezone(UTC)
 
 
 class Money(TypeDecorator[Decimal]):

@@ -16,6 +16,12 @@ down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}
 depends_on = ${repr(depends_on)}
 
+# Declared effects, checked by ``tradestack db upgrade`` after the migration runs:
+# tables this upgrade creates or drops, and tables whose row counts it may change.
+tables_created: tuple[str, ...] = ()
+tables_dropped: tuple[str, ...] = ()
+rows_changed: tuple[str, ...] = ()
+
 
 def upgrade() -> None:
     ${upgrades if upgrades else "pass"}

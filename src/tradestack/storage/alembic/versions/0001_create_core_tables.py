@@ -19,6 +19,20 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
+# Declared effects, checked by ``tradestack db upgrade`` after the migration runs.
+tables_created = (
+    "balances",
+    "bars",
+    "events",
+    "fills",
+    "orders",
+    "positions",
+    "signals",
+    "traders",
+)
+tables_dropped: tuple[str, ...] = ()
+rows_changed: tuple[str, ...] = ()
+
 
 def upgrade() -> None:
     op.create_table(

@@ -15,6 +15,11 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# Declared effects, checked by ``tradestack db upgrade`` after the migration runs.
+tables_created = ("equity_snapshots",)
+tables_dropped: tuple[str, ...] = ()
+rows_changed: tuple[str, ...] = ()
+
 # Frozen copy of the storage types as this migration created them.
 MONEY = sa.Numeric(28, 10).with_variant(sa.String(48), "sqlite")
 

@@ -15,6 +15,11 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+# Declared effects, checked by ``tradestack db upgrade`` after the migration runs.
+tables_created = ("trader_progress",)
+tables_dropped: tuple[str, ...] = ()
+rows_changed: tuple[str, ...] = ()
+
 
 def upgrade() -> None:
     op.create_table(

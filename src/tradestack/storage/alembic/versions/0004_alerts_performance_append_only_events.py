@@ -15,6 +15,11 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+# Declared effects, checked by ``tradestack db upgrade`` after the migration runs.
+tables_created = ("alerts", "model_performance")
+tables_dropped: tuple[str, ...] = ()
+rows_changed: tuple[str, ...] = ()
+
 # Frozen copies of the storage types as this migration created them.
 MONEY = sa.Numeric(28, 10).with_variant(sa.String(48), "sqlite")
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -85,7 +90,7 @@ def _protect_events() -> None:
     """Refuse UPDATE and DELETE (and TRUNCATE) on ``events`` inside the database itself."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "CREATE OR REPLACE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
             f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$"
         )
         op.execute(

@@ -18,6 +18,11 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+# Declared effects, checked by ``tradestack db upgrade`` after the migration runs.
+tables_created = ("backtests",)
+tables_dropped: tuple[str, ...] = ()
+rows_changed: tuple[str, ...] = ()
+
 
 def upgrade() -> None:
     op.create_table(

@@ -1,7 +1,7 @@
 """api tokens: hashed bearer tokens with a role
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -10,10 +10,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
+
+# Declared effects, checked by ``tradestack db upgrade`` after the migration runs.
+tables_created = ("api_tokens",)
+tables_dropped: tuple[str, ...] = ()
+rows_changed: tuple[str, ...] = ()
 
 
 def upgrade() -> None:

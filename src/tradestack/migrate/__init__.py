@@ -1,0 +1,1 @@
+"""Migration toolkit: backups, guarded schema changes, database moves, legacy imports."""

@@ -1,0 +1,1 @@
+"""Legacy import: orders, trades, balances, positions and signals from an older system."""
