@@ -45,3 +45,25 @@ class BusTimeoutError(TradestackError):
 
 class RemoteCallError(TradestackError):
     """The target of a request over the event bus answered with an error."""
+
+
+class ProviderError(TradestackError):
+    """A market-data provider (exchange, vendor) failed; bars stored before it stay stored."""
+
+    exit_code = 5
+
+
+class ProviderUnavailableError(ProviderError):
+    """The provider cannot be reached (after retries)."""
+
+
+class UnknownSymbolError(ProviderError):
+    """The provider does not list the requested symbol or timeframe."""
+
+
+class RateLimitedError(ProviderError):
+    """Every API key is rate limited for longer than the caller is willing to wait."""
+
+
+class ArchivedRangeError(TradestackError):
+    """The requested bars were moved to the Parquet archive and are not in the database."""
