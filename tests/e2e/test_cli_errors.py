@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import cli_env, run_cli
+from tradestack.storage import migrations
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +78,7 @@ def test_bad_strategy_parameter_on_run(tmp_path: Path, home: Path) -> None:
 
 def test_db_commands_report_revisions(tmp_path: Path, home: Path) -> None:
     env = cli_env(home)
-    assert "is at revision 0001" in run_cli("db", "upgrade", env=env, cwd=tmp_path).stdout
+    head = migrations.head()
+    assert f"is at revision {head}" in run_cli("db", "upgrade", env=env, cwd=tmp_path).stdout
     assert "up to date" in run_cli("db", "current", env=env, cwd=tmp_path).stdout
-    assert "0001 (head)" in run_cli("db", "history", env=env, cwd=tmp_path).stdout
+    assert f"{head} (head)" in run_cli("db", "history", env=env, cwd=tmp_path).stdout

@@ -4,45 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tradestack.domain.bar_frame import BarFrame
 from tradestack.domain.market import Bar
-from tradestack.storage.database import insert_for
+from tradestack.storage.repositories.bar_frames import insert_frame
 from tradestack.storage.tables import bars
-
-_CHUNK = 5_000
 
 
 async def insert_bars(connection: AsyncConnection, rows: Sequence[Bar], *, source: str) -> int:
-    """Store bars, skipping any (symbol, timeframe, ts) already stored; return how many were new."""
-    if not rows:
-        return 0
-    statement = insert_for(connection, bars).on_conflict_do_nothing(
-        index_elements=["symbol", "timeframe", "ts"]
-    )
-    before = await count_bars(connection, rows[0].symbol, rows[0].timeframe)
-    for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start : start + _CHUNK]
-        await connection.execute(
-            statement,
-            [
-                {
-                    "symbol": b.symbol,
-                    "timeframe": b.timeframe,
-                    "ts": b.ts,
-                    "open": b.open,
-                    "high": b.high,
-                    "low": b.low,
-                    "close": b.close,
-                    "volume": b.volume,
-                    "source": source,
-                }
-                for b in chunk
-            ],
-        )
-    return await count_bars(connection, rows[0].symbol, rows[0].timeframe) - before
+    """Store bars, skipping any (symbol, timeframe, ts) already stored; return how many were new.
+
+    Bars of several series may be mixed; each series goes through the bulk
+    path of ``insert_frame``.
+    """
+    series: dict[tuple[str, str], list[Bar]] = {}
+    for bar in rows:
+        series.setdefault((bar.symbol, bar.timeframe), []).append(bar)
+    stored = 0
+    for bars_of_one in series.values():
+        stored += await insert_frame(connection, BarFrame.from_bars(bars_of_one), source=source)
+    return stored
 
 
 async def count_bars(connection: AsyncConnection, symbol: str, timeframe: str) -> int:
@@ -66,18 +51,34 @@ async def latest_close(connection: AsyncConnection, symbol: str) -> float | None
     return (await connection.execute(query)).scalar_one_or_none()
 
 
-async def recent_bars(
-    connection: AsyncConnection, symbol: str, timeframe: str, *, limit: int
-) -> list[Bar]:
-    """Return the newest ``limit`` bars, oldest first."""
-    query = (
+def recent_bars_query(symbol: str, timeframe: str, *, limit: int) -> Select[Any]:
+    """The newest ``limit`` bars, newest first: a backward scan of the unique index."""
+    return (
         select(bars)
         .where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
         .order_by(bars.c.ts.desc())
         .limit(limit)
     )
-    rows = (await connection.execute(query)).all()
+
+
+async def recent_bars(
+    connection: AsyncConnection, symbol: str, timeframe: str, *, limit: int
+) -> list[Bar]:
+    """Return the newest ``limit`` bars, oldest first."""
+    rows = (await connection.execute(recent_bars_query(symbol, timeframe, limit=limit))).all()
     return [_to_bar(row) for row in reversed(rows)]
+
+
+def bars_between_query(
+    symbol: str, timeframe: str, *, start: datetime | None = None, end: datetime | None = None
+) -> Select[Any]:
+    """Bars with ``start <= ts < end``, oldest first: a range scan of the same index."""
+    query = select(bars).where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
+    if start is not None:
+        query = query.where(bars.c.ts >= start)
+    if end is not None:
+        query = query.where(bars.c.ts < end)
+    return query.order_by(bars.c.ts)
 
 
 async def bars_between(
@@ -89,13 +90,8 @@ async def bars_between(
     end: datetime | None = None,
 ) -> list[Bar]:
     """Return bars with ``start <= ts < end``, oldest first."""
-    query = select(bars).where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
-    if start is not None:
-        query = query.where(bars.c.ts >= start)
-    if end is not None:
-        query = query.where(bars.c.ts < end)
-    rows = (await connection.execute(query.order_by(bars.c.ts))).all()
-    return [_to_bar(row) for row in rows]
+    query = bars_between_query(symbol, timeframe, start=start, end=end)
+    return [_to_bar(row) for row in (await connection.execute(query)).all()]
 
 
 async def stored_series(
