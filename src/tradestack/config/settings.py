@@ -15,6 +15,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from tradestack.config.data_settings import DataSettings
 from tradestack.domain.timeframes import Timeframe
 
 CONFIG_VERSION = 2
@@ -89,6 +90,7 @@ class Settings(BaseSettings):
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    data: DataSettings = Field(default_factory=DataSettings)
 
     @classmethod
     def settings_customise_sources(

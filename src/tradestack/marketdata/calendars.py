@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-import pandas as pd
 
 DAY = 86_400
 WEEK = 7 * DAY
@@ -86,6 +86,8 @@ class TradingCalendar:
             raise ValueError(f"calendar {self.spec!r} needs a timeframe that divides a week")
         if self.timezone == "UTC":
             return ts, step
+        import pandas as pd  # only for zone conversion; keeps settings loading light
+
         index = pd.DatetimeIndex(ts.astype("datetime64[s]")).tz_localize("UTC")
         local = index.tz_convert(self.timezone).tz_localize(None).asi8 // _unit_per_second(index)
         if np.any((local - ts) % step):
@@ -119,8 +121,8 @@ class TradingCalendar:
         return removed
 
 
-def _unit_per_second(index: pd.DatetimeIndex) -> int:
-    return {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[index.unit]
+def _unit_per_second(index: object) -> int:
+    return {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[index.unit]  # type: ignore[attr-defined]
 
 
 @functools.lru_cache(maxsize=64)
@@ -181,8 +183,8 @@ def parse_calendar(spec: str) -> TradingCalendar:
 
 def _zone(name: str) -> str:
     try:
-        pd.Timestamp("2000-01-01").tz_localize(name)
-    except Exception:  # pandas raises several types for an unknown zone
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {name!r}") from None
     return name
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from tradestack.config.data_settings import keys_from_environment
 from tradestack.errors import RateLimitedError
 
-log = logging.getLogger(__name__)
+__all__ = ["ApiKey", "KeyPool", "KeyUsage", "RedactingFilter", "keys_from_environment"]
 
-ENV_KEY = re.compile(r"^API_KEY_([A-Za-z0-9]+)_(\d+)$")
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False, slots=True)
@@ -69,19 +69,6 @@ class KeyUsage:
     failures: int
     resting_s: float
     last_reason: str
-
-
-def keys_from_environment(environ: Mapping[str, str]) -> dict[str, list[str]]:
-    """Collect ``API_KEY_<GROUP>_<N>`` variables into ``{"g1": [key1, key2, ...]}``.
-
-    Groups and keys are ordered by name and number; empty values are ignored.
-    """
-    found: dict[str, dict[int, str]] = {}
-    for name, value in environ.items():
-        match = ENV_KEY.match(name)
-        if match and value.strip():
-            found.setdefault(match[1].lower(), {})[int(match[2])] = value.strip()
-    return {group: [keys[i] for i in sorted(keys)] for group, keys in sorted(found.items())}
 
 
 class KeyPool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Float,
     Index,
@@ -45,6 +46,38 @@ bars = Table(
     Column("volume", Float, nullable=False),
     Column("source", String(32), nullable=False),
     UniqueConstraint("symbol", "timeframe", "ts"),
+)
+
+# Progress of each (symbol, timeframe, source) backfill: where to resume, whether it is complete.
+ingest_state = Table(
+    "ingest_state",
+    metadata,
+    Column("symbol", String(64), primary_key=True),
+    Column("timeframe", String(8), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("first_ts", UtcDateTime()),
+    Column("last_ts", UtcDateTime()),
+    Column("target_end", UtcDateTime()),
+    Column("complete", Boolean, nullable=False),
+    Column("stored_total", BigInteger, nullable=False),
+    Column("rejected_total", BigInteger, nullable=False),
+    Column("last_rejects", JSON, nullable=False),
+    Column("last_error", Text),
+    Column("last_ingest_at", UtcDateTime(), nullable=False),
+)
+
+# One row per Parquet file of archived bars (rows deleted from ``bars`` after verification).
+bar_archives = Table(
+    "bar_archives",
+    metadata,
+    Column("symbol", String(64), primary_key=True),
+    Column("timeframe", String(8), primary_key=True),
+    Column("first_ts", UtcDateTime(), primary_key=True),
+    Column("last_ts", UtcDateTime(), nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("archived_at", UtcDateTime(), nullable=False),
 )
 
 traders = Table(

@@ -58,3 +58,8 @@ class LiveProvider(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class MarketDataProvider(HistoryProvider, LiveProvider, Protocol):
+    """A provider of both history and live bars (the exchange and synthetic adapters)."""

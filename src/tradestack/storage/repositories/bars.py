@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tradestack.domain.bar_frame import BarFrame
@@ -127,3 +127,31 @@ def _to_bar(row: object) -> Bar:
         close=row.close,  # type: ignore[attr-defined]
         volume=row.volume,  # type: ignore[attr-defined]
     )
+
+
+async def delete_bars_between(
+    connection: AsyncConnection, symbol: str, timeframe: str, *, start: datetime, end: datetime
+) -> int:
+    """Delete bars with ``start <= ts < end``; return how many were deleted."""
+    result = await connection.execute(
+        delete(bars).where(
+            bars.c.symbol == symbol,
+            bars.c.timeframe == timeframe,
+            bars.c.ts >= start,
+            bars.c.ts < end,
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+async def series_bounds(
+    connection: AsyncConnection, symbol: str, timeframe: str
+) -> tuple[datetime, datetime] | None:
+    """Return the first and last stored open times of a series (two index probes), or None."""
+    where = (bars.c.symbol == symbol, bars.c.timeframe == timeframe)
+    first = (await connection.execute(select(func.min(bars.c.ts)).where(*where))).scalar_one()
+    if first is None:
+        return None
+    last = (await connection.execute(select(func.max(bars.c.ts)).where(*where))).scalar_one()
+    convert = bars.c.ts.type.process_result_value
+    return convert(first, connection.dialect), convert(last, connection.dialect)
