@@ -65,5 +65,5 @@ class RateLimitedError(ProviderError):
     """Every API key is rate limited for longer than the caller is willing to wait."""
 
 
-class ArchivedRangeError(TradestackError):
-    """The requested bars were moved to the Parquet archive and are not in the database."""
+class ArchiveError(TradestackError):
+    """An archive file is missing or failed verification; nothing was deleted or restored."""

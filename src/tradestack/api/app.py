@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from tradestack import __version__
 from tradestack.api.errors import install_error_handlers
-from tradestack.api.routes import health, market, orders, positions, system
+from tradestack.api.routes import data, health, market, orders, positions, system
 from tradestack.kernel import Kernel
 
 Hook = Callable[[Kernel], Awaitable[None]]
@@ -39,7 +39,7 @@ def build_api(
     app.state.kernel = kernel
     install_error_handlers(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (health, system, market, orders, positions):
+    for module in (health, system, market, data, orders, positions):
         v1.include_router(module.router)
     app.include_router(v1)
     return app

@@ -19,10 +19,12 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tradestack.domain.bar_frame import BarFrame
 from tradestack.storage.partitions import ensure_bar_partitions
+from tradestack.storage.tables import bars
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +62,20 @@ async def read_frame(
     *,
     start: datetime | None = None,
     end: datetime | None = None,
+    limit: int | None = None,
 ) -> BarFrame:
-    """Return the stored bars with ``start <= ts < end`` as one frame, oldest first."""
+    """Return the stored bars with ``start <= ts < end`` (the first ``limit``), oldest first."""
     where, params = _range_clause(connection, symbol, timeframe, start, end)
+    order = " ORDER BY ts" + (f" LIMIT {int(limit)}" if limit is not None else "")
     driver = (await connection.get_raw_connection()).driver_connection
     if connection.dialect.name == "postgresql":
-        query = f"SELECT ts, {', '.join(_PRICES)} FROM bars WHERE {where} ORDER BY ts"
+        query = f"SELECT ts, {', '.join(_PRICES)} FROM bars WHERE {where}{order}"
         data = await _copy_out(driver, query, params)
         rows = np.frombuffer(data, dtype=_READ_DTYPE) if data else np.empty(0, _READ_DTYPE)
         ts = rows["ts"] // 1_000_000 + _PG_EPOCH_S
         return BarFrame.from_arrays(symbol, timeframe, ts, *(rows[p] for p in _PRICES))
-    query = (
-        f"SELECT CAST(strftime('%s', ts) AS INTEGER), {', '.join(_PRICES)} "
-        f"FROM bars WHERE {where} ORDER BY ts"
-    )
+    epoch = "CAST(strftime('%s', ts) AS INTEGER)"
+    query = f"SELECT {epoch}, {', '.join(_PRICES)} FROM bars WHERE {where}{order}"
     table = await _sqlite_rows(driver, query, params, 6)
     return BarFrame.from_arrays(symbol, timeframe, table[:, 0], *(table[:, i] for i in range(1, 6)))
 
@@ -250,3 +252,21 @@ async def _sqlite_rows(driver: Any, query: str, params: list[Any], width: int) -
     finally:
         await cursor.close()
     return np.concatenate(parts) if parts else np.empty((0, width), dtype=np.float64)
+
+
+async def read_sources(
+    connection: AsyncConnection,
+    symbol: str,
+    timeframe: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> np.ndarray:
+    """Return the ``source`` of each stored bar in range, oldest first (as read_frame orders)."""
+    query = select(bars.c.source).where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
+    if start is not None:
+        query = query.where(bars.c.ts >= start)
+    if end is not None:
+        query = query.where(bars.c.ts < end)
+    values = (await connection.execute(query.order_by(bars.c.ts))).scalars().all()
+    return np.array(values, dtype=object)

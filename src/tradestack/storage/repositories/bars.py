@@ -51,21 +51,27 @@ async def latest_close(connection: AsyncConnection, symbol: str) -> float | None
     return (await connection.execute(query)).scalar_one_or_none()
 
 
-def recent_bars_query(symbol: str, timeframe: str, *, limit: int) -> Select[Any]:
+def recent_bars_query(
+    symbol: str, timeframe: str, *, limit: int, before: datetime | None = None
+) -> Select[Any]:
     """The newest ``limit`` bars, newest first: a backward scan of the unique index."""
-    return (
-        select(bars)
-        .where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
-        .order_by(bars.c.ts.desc())
-        .limit(limit)
-    )
+    query = select(bars).where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
+    if before is not None:
+        query = query.where(bars.c.ts < before)
+    return query.order_by(bars.c.ts.desc()).limit(limit)
 
 
 async def recent_bars(
-    connection: AsyncConnection, symbol: str, timeframe: str, *, limit: int
+    connection: AsyncConnection,
+    symbol: str,
+    timeframe: str,
+    *,
+    limit: int,
+    before: datetime | None = None,
 ) -> list[Bar]:
-    """Return the newest ``limit`` bars, oldest first."""
-    rows = (await connection.execute(recent_bars_query(symbol, timeframe, limit=limit))).all()
+    """Return the newest ``limit`` bars (opening before ``before``, if given), oldest first."""
+    query = recent_bars_query(symbol, timeframe, limit=limit, before=before)
+    rows = (await connection.execute(query)).all()
     return [_to_bar(row) for row in reversed(rows)]
 
 
