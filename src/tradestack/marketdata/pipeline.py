@@ -29,8 +29,9 @@ from tradestack.marketdata.gaps import GapReport, find_gaps
 from tradestack.marketdata.providers.files import FileOptions, read_bar_file
 from tradestack.marketdata.providers.port import HistoryProvider
 from tradestack.marketdata.quality import check_frame
+from tradestack.marketdata.resample import resample
 from tradestack.storage.database import Database
-from tradestack.storage.repositories.bar_frames import insert_frame, read_times
+from tradestack.storage.repositories.bar_frames import insert_frame, read_frame, read_times
 from tradestack.storage.repositories.ingest import (
     IngestState,
     load_ingest_state,
@@ -264,3 +265,37 @@ def _advanced(
         rejected_total=state.rejected_total + sum(rejected.values()),
         last_rejects=dict(Counter(state.last_rejects) + rejected),
     )
+
+
+async def resample_series(
+    db: Database,
+    *,
+    symbol: str,
+    source_timeframe: str,
+    target_timeframe: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    complete_only: bool = False,
+    origin_s: int = 0,
+) -> IngestReport:
+    """Build ``target_timeframe`` bars from stored ``source_timeframe`` bars and store them.
+
+    The source is recorded as ``resample:<source timeframe>``; bars already
+    stored for the target are kept (re-running stores nothing twice).
+    """
+    async with db.read() as connection:
+        source = await read_frame(connection, symbol, source_timeframe, start=start, end=end)
+    result = resample(source, target_timeframe, origin_s=origin_s, complete_only=complete_only)
+    label = f"resample:{source_timeframe}"
+    report = IngestReport(symbol, result.frame.timeframe, label, received=len(source))
+    async with db.transaction() as connection:
+        report.stored = await insert_frame(connection, result.frame, source=label)
+        state = await load_ingest_state(connection, symbol, result.frame.timeframe, label)
+        state = _advanced(
+            state or IngestState(symbol, result.frame.timeframe, label),
+            result.frame,
+            report.stored,
+            Counter(),
+        )
+        await save_ingest_state(connection, dataclasses.replace(state, complete=True))
+    return report

@@ -83,6 +83,8 @@ def read_bar_file(
     """
     options = options or FileOptions()
     Timeframe.parse(timeframe)
+    if not path.is_file():
+        raise DataImportError(f"cannot read {path}: no such file")
     try:
         parse_times(pd.Series([], dtype="string"), options.timezone)
     except ValueError as error:
