@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import replay
+from bench import data, replay
 
-BENCHES = [replay]
+BENCHES = [replay, data]
 
 
 def main() -> None:

@@ -6,12 +6,17 @@ reported with its line (CSV) or row (Parquet) number. Chunks are yielded as
 they pass so a caller can store them inside one transaction; if any row of the
 file is bad the reader raises after the last chunk, and the caller's rollback
 leaves nothing behind. Memory stays bounded by the chunk size.
+
+A CSV is first read the fast way (pyarrow's streaming reader, typed columns,
+no Python object per cell). Good files, the usual case, never leave that
+path. At the first sign of trouble (a cell that is not a number, a bar that
+breaks a quality rule, a repeated timestamp) the reader stops yielding and
+reads the whole file again with ``file_checks``, which names every bad line.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,24 +25,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from tradestack.domain.bar_frame import PRICE_COLUMNS, BarFrame
 from tradestack.domain.timeframes import Timeframe
 from tradestack.errors import DataImportError
+from tradestack.marketdata.providers.file_checks import (
+    Problems,
+    SeenTimes,
+    csv_chunks,
+    csv_header,
+    map_columns,
+    parquet_chunks,
+    validate,
+)
 from tradestack.marketdata.providers.timestamps import parse_times
-from tradestack.marketdata.quality import MISALIGNED, OK, describe_row, reason_codes
+from tradestack.marketdata.quality import OK, reason_codes
 
-REQUIRED_COLUMNS = ("timestamp", *PRICE_COLUMNS)
-ALIASES = {
-    "time": "timestamp",
-    "date": "timestamp",
-    "datetime": "timestamp",
-    "ts": "timestamp",
-    "open_time": "timestamp",
-    "vol": "volume",
-}
-MAX_REPORTED = 20
+_BLOCK_BYTES = 8 << 20  # pyarrow reads CSV in blocks of this size (about 150k bars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,25 +55,8 @@ class FileOptions:
     chunk_rows: int = 200_000
 
 
-class _Problems:
-    """Bad rows seen so far: a count and the first few messages, in file order."""
-
-    def __init__(self, unit: str) -> None:
-        self.unit = unit
-        self.count = 0
-        self.messages: list[tuple[int, str]] = []
-
-    def add(self, line: int, message: str) -> None:
-        self.count += 1
-        if len(self.messages) < MAX_REPORTED:
-            self.messages.append((line, message))
-
-    def raise_if_any(self, path: Path) -> None:
-        if not self.count:
-            return
-        shown = "; ".join(f"{self.unit} {n}: {m}" for n, m in sorted(self.messages))
-        more = f" (and {self.count - len(self.messages)} more)" if self.count > MAX_REPORTED else ""
-        raise DataImportError(f"{path}: {self.count} bad row(s), nothing imported: {shown}{more}")
+class _NeedsDiagnosis(Exception):
+    """The fast CSV path met something wrong; the exact reader will say what and where."""
 
 
 def read_bar_file(
@@ -90,19 +79,22 @@ def read_bar_file(
     except ValueError as error:
         raise DataImportError(str(error)) from None
     if path.suffix.lower() in {".parquet", ".pq"}:
-        chunks, unit = _parquet_chunks(path, options), "row"
-    else:
-        chunks, unit = _csv_chunks(path, options), "line"
-    problems = _Problems(unit)
-    seen = _SeenTimes()
-    for table, first_line in chunks:
-        frame, lines = _validate(table, first_line, symbol, timeframe, options, problems)
-        seen.add(frame.ts, lines)
-        if not problems.count and len(frame):
-            yield frame.sorted()
-    for line, stamp in seen.duplicates():
-        problems.add(line, f"duplicate timestamp {stamp}")
-    problems.raise_if_any(path)
+        chunks = parquet_chunks(path, options.columns, options.chunk_rows)
+        yield from _exact(path, chunks, "row", symbol, timeframe, options)
+        return
+    mapping = map_columns(csv_header(path), options.columns, path)
+    seen = SeenTimes()
+    try:
+        yield from _fast_csv(path, mapping, symbol, timeframe, options, seen)
+    except _NeedsDiagnosis:
+        # Usually the exact reader raises naming the bad lines. If it finds the
+        # file good after all, it supplies the bars the fast path did not.
+        given = np.concatenate(seen.times) if seen.times else np.zeros(0, dtype=np.int64)
+        chunks = csv_chunks(path, mapping, options.chunk_rows)
+        for frame in _exact(path, chunks, "line", symbol, timeframe, options):
+            rest = frame.take(~np.isin(frame.ts, given))
+            if len(rest):
+                yield rest
 
 
 class FileProvider:
@@ -130,169 +122,76 @@ class FileProvider:
         """Nothing to release: files are opened per read."""
 
 
-def _csv_chunks(path: Path, options: FileOptions) -> Iterator[tuple[pd.DataFrame, int]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), None)
-    except OSError as error:
-        raise DataImportError(f"cannot read {path}: {error.strerror or error}") from None
-    if not header:
-        raise DataImportError(f"{path} is empty")
-    mapping = _map_columns(header, options, path)
-    reader = pd.read_csv(
-        path,
-        usecols=list(dict.fromkeys(mapping.values())),
-        dtype=str,
-        na_filter=False,
-        skip_blank_lines=False,
-        encoding="utf-8-sig",
-        chunksize=options.chunk_rows,
-    )
-    line = 2
-    try:
-        for chunk in reader:
-            yield _rename(chunk, mapping), line
-            line += len(chunk)
-    except pd.errors.ParserError as error:
-        raise DataImportError(
-            f"{path}: {str(error).replace('Error tokenizing data. ', '')}"
-        ) from None
-    except UnicodeDecodeError as error:
-        raise DataImportError(f"{path}: not UTF-8 text near byte {error.start}") from None
-
-
-def _parquet_chunks(path: Path, options: FileOptions) -> Iterator[tuple[pd.DataFrame, int]]:
-    try:
-        parquet = pq.ParquetFile(path)
-    except (OSError, pa.ArrowException) as error:
-        raise DataImportError(f"cannot read {path}: {error}") from None
-    mapping = _map_columns(parquet.schema_arrow.names, options, path)
-    row = 1
-    columns = list(dict.fromkeys(mapping.values()))
-    for batch in parquet.iter_batches(batch_size=options.chunk_rows, columns=columns):
-        yield _rename(batch.to_pandas(), mapping), row
-        row += batch.num_rows
-
-
-def _map_columns(header: list[str], options: FileOptions, path: Path) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for name in header:
-        key = name.strip().lower()
-        found.setdefault(ALIASES.get(key, key), name)
-    for ours, theirs in options.columns.items():
-        if theirs not in header:
-            raise DataImportError(
-                f"{path}: mapped column {theirs!r} (for {ours}) is not in the file"
-            )
-        found[ours] = theirs
-    missing = [c for c in REQUIRED_COLUMNS if c not in found]
-    if missing:
-        raise DataImportError(
-            f"{path}: missing column(s) {', '.join(missing)}; header is {', '.join(header)}"
-        )
-    return {ours: found[ours] for ours in REQUIRED_COLUMNS}
-
-
-def _rename(table: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({ours: table[theirs] for ours, theirs in mapping.items()})
-
-
-def _validate(
-    table: pd.DataFrame,
-    first_line: int,
+def _exact(
+    path: Path,
+    chunks: Iterator[tuple[pd.DataFrame, int]],
+    unit: str,
     symbol: str,
     timeframe: str,
     options: FileOptions,
-    problems: _Problems,
-) -> tuple[BarFrame, np.ndarray]:
-    """Parse one chunk; record bad rows in ``problems`` and return the good ones.
-
-    Blank lines are skipped, not errors. A bad row is reported once, for the
-    first problem found: the timestamp, then each number, then the quality rules.
-    """
-    lines = np.arange(first_line, first_line + len(table), dtype=np.int64)
-    blank = _blank_rows(table)
-    times = parse_times(table["timestamp"], options.timezone)
-    unparsed: dict[str, np.ndarray] = {}
-    texts: dict[str, pd.Series] = {}
-    values = []
-    for name in PRICE_COLUMNS:
-        column = table[name]
-        numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        texts[name] = column.astype("string").fillna("").str.strip()
-        unparsed[name] = np.isnan(numbers) & ~texts[name].str.lower().eq("nan").to_numpy()
-        values.append(numbers)
-    frame = BarFrame.from_arrays(symbol, timeframe, times.seconds, *values)
-    codes = reason_codes(frame)
-    codes[times.fractional] = MISALIGNED
-    bad = times.bad | (codes != OK)
-    for mask in unparsed.values():
-        bad |= mask
-    bad &= ~blank
-    room = MAX_REPORTED - len(problems.messages)
-    for index in np.flatnonzero(bad)[: max(room, 0)].tolist():
-        if times.bad[index]:
-            message = _time_message(table["timestamp"].iloc[index])
-        else:
-            name = next((n for n in PRICE_COLUMNS if unparsed[n][index]), None)
-            if name is not None:
-                message = _number_message(name, texts[name].iloc[index])
-            else:
-                message = describe_row(int(codes[index]), frame, index)
-        problems.messages.append((int(lines[index]), message))
-    problems.count += int(bad.sum())
-    keep = ~bad & ~blank
-    return frame.take(keep), lines[keep]
+) -> Iterator[BarFrame]:
+    problems = Problems(unit)
+    seen = SeenTimes()
+    for table, first_line in chunks:
+        frame, lines = validate(table, first_line, symbol, timeframe, options.timezone, problems)
+        seen.add(frame.ts, lines)
+        if not problems.count and len(frame):
+            yield frame.sorted()
+    for line, stamp in seen.duplicates():
+        problems.add(line, f"duplicate timestamp {stamp}")
+    problems.raise_if_any(path)
 
 
-def _blank_rows(table: pd.DataFrame) -> np.ndarray:
-    blank = np.ones(len(table), dtype=bool)
-    for name in table.columns:
-        column = table[name]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            blank &= (column.astype("string").fillna("").str.strip() == "").to_numpy()
-        else:
-            blank &= column.isna().to_numpy()
-    return blank
+def _fast_csv(
+    path: Path,
+    mapping: dict[str, str],
+    symbol: str,
+    timeframe: str,
+    options: FileOptions,
+    seen: SeenTimes,
+) -> Iterator[BarFrame]:
+    columns = list(dict.fromkeys(mapping.values()))
+    types = {name: pa.float64() for name in columns}
+    types[mapping["timestamp"]] = pa.string()
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=_BLOCK_BYTES),
+            convert_options=pacsv.ConvertOptions(include_columns=columns, column_types=types),
+        )
+    except (OSError, pa.ArrowException) as error:
+        raise _NeedsDiagnosis from error
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except pa.ArrowException as error:
+            raise _NeedsDiagnosis from error
+        frame = _frame(batch, mapping, symbol, timeframe, options.timezone)
+        if bool((reason_codes(frame) != OK).any()):
+            raise _NeedsDiagnosis
+        seen.add(frame.ts, np.zeros(0, dtype=np.int64))
+        yield frame.sorted()
+    if not seen.increasing and seen.has_repeats():
+        raise _NeedsDiagnosis  # the exact reader names the repeated lines
 
 
-def _time_message(text: object) -> str:
-    if not isinstance(text, str) or not text.strip():
-        return "missing timestamp"
-    return f"timestamp {text.strip()!r} is not ISO 8601 or epoch seconds"
-
-
-def _number_message(name: str, text: object) -> str:
-    if not isinstance(text, str) or not text:
-        return f"missing value for {name}"
-    return f"{name} {text!r} is not a number"
-
-
-class _SeenTimes:
-    """Every accepted timestamp of the file, to find duplicates across chunks at the end."""
-
-    def __init__(self) -> None:
-        self.times: list[np.ndarray] = []
-        self.lines: list[np.ndarray] = []
-        self.increasing = True
-        self.last: int | None = None
-
-    def add(self, ts: np.ndarray, lines: np.ndarray) -> None:
-        if not len(ts):
-            return
-        if self.increasing:
-            ordered = bool(np.all(ts[1:] > ts[:-1]))
-            self.increasing = ordered and (self.last is None or int(ts[0]) > self.last)
-        self.last = int(ts[-1]) if self.last is None else max(self.last, int(ts.max()))
-        self.times.append(ts)
-        self.lines.append(lines.astype(np.int64))
-
-    def duplicates(self) -> list[tuple[int, str]]:
-        if self.increasing or not self.times:
-            return []
-        times = np.concatenate(self.times)
-        lines = np.concatenate(self.lines)
-        order = np.lexsort((lines, times))
-        repeat = np.flatnonzero(times[order][1:] == times[order][:-1]) + 1
-        found = sorted((int(lines[order[i]]), int(times[order[i]])) for i in repeat)
-        return [(line, pd.Timestamp(t, unit="s", tz="UTC").isoformat()) for line, t in found]
+def _frame(
+    batch: pa.RecordBatch, mapping: dict[str, str], symbol: str, timeframe: str, timezone: str
+) -> BarFrame:
+    names = batch.schema.names
+    stamps = batch.column(names.index(mapping["timestamp"]))
+    if stamps.null_count:
+        raise _NeedsDiagnosis
+    try:
+        numbers = pc.cast(stamps, pa.float64())
+        times = parse_times(pd.Series(numbers.to_numpy(zero_copy_only=False)), timezone)
+    except pa.ArrowInvalid:
+        times = parse_times(stamps.to_pandas(), timezone)
+    if bool(times.bad.any() or times.fractional.any()):
+        raise _NeedsDiagnosis
+    prices = [
+        batch.column(names.index(mapping[c])).to_numpy(zero_copy_only=False) for c in PRICE_COLUMNS
+    ]
+    return BarFrame.from_arrays(symbol, timeframe, times.seconds, *prices)

@@ -120,9 +120,7 @@ def _range_clause(
 
 
 def _sqlite_time(moment: datetime) -> str:
-    return np.datetime_as_string(np.datetime64(int(moment.timestamp()), "s"), unit="us").replace(
-        "T", " "
-    )
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 async def _copy_in(driver: Any, frame: BarFrame, source: str) -> int:
@@ -229,11 +227,10 @@ async def _executemany(driver: Any, frame: BarFrame, source: str) -> int:
     stored = 0
     for begin in range(0, len(frame), _SQLITE_CHUNK):
         part = frame.take(slice(begin, begin + _SQLITE_CHUNK))
-        stamps = np.datetime_as_string(part.ts.astype("datetime64[s]"), unit="us")
         rows = zip(
             repeat(frame.symbol),
             repeat(frame.timeframe),
-            np.char.replace(stamps, "T", " ").tolist(),
+            _sqlite_stamps(part.ts),
             *(getattr(part, name).tolist() for name in _PRICES),
             repeat(source),
         )
@@ -241,6 +238,17 @@ async def _executemany(driver: Any, frame: BarFrame, source: str) -> int:
         stored += max(cursor.rowcount, 0)
         await cursor.close()
     return stored
+
+
+def _sqlite_stamps(ts: np.ndarray) -> list[str]:
+    """Epoch seconds as SQLAlchemy stores datetimes in SQLite: ``2024-01-31 08:00:00.000000``.
+
+    The text is the key of the unique index, so it must match byte for byte;
+    numpy writes ``T`` between date and time, replaced here in place.
+    """
+    stamps = np.datetime_as_string(ts.astype("datetime64[s]"), unit="us")
+    stamps.view(np.uint32).reshape(len(stamps), -1)[:, 10] = ord(" ")
+    return stamps.tolist()
 
 
 async def _sqlite_rows(driver: Any, query: str, params: list[Any], width: int) -> np.ndarray:

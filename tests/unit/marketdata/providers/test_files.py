@@ -11,6 +11,7 @@ import pytest
 
 from tradestack.domain.bar_frame import BarFrame
 from tradestack.errors import DataImportError
+from tradestack.marketdata.providers import files
 from tradestack.marketdata.providers.files import FileOptions, FileProvider, read_bar_file
 
 HEADER = "timestamp,open,high,low,close,volume\n"
@@ -36,14 +37,11 @@ def test_streams_in_chunks_with_correct_line_numbers_across_chunks(tmp_path: Pat
         read_all(path, chunk_rows=4)
 
 
-def test_chunks_arrive_in_order_and_blank_lines_are_skipped(tmp_path: Path) -> None:
+def test_bars_arrive_in_order_and_blank_lines_are_skipped(tmp_path: Path) -> None:
     path = tmp_path / "bars.csv"
     path.write_text(HEADER + minute_rows(5) + "\n" + minute_rows(5, 1_704_067_500))
-    frames = list(
-        read_bar_file(path, symbol="X", timeframe="1m", options=FileOptions(chunk_rows=3))
-    )
-    assert len(frames) == 4
-    assert BarFrame.concat(frames).volume.tolist() == [0, 1, 2, 3, 4] * 2
+    assert read_all(path).volume.tolist() == [0, 1, 2, 3, 4] * 2
+    assert read_all(path, chunk_rows=3).volume.tolist() == [0, 1, 2, 3, 4] * 2
 
 
 def test_a_duplicate_across_chunks_is_reported_with_its_line(tmp_path: Path) -> None:
@@ -134,3 +132,23 @@ async def test_file_provider_serves_a_time_range(tmp_path: Path) -> None:
     pages = [p async for p in provider.history("X", "1m", start=start, end=end)]
     assert BarFrame.concat(pages).volume.tolist() == [3, 4, 5]
     assert provider.source == "file:bars.csv"
+
+
+def test_when_the_fast_reader_balks_midway_the_exact_one_finishes_without_repeats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_text(HEADER + minute_rows(300))
+    monkeypatch.setattr(files, "_BLOCK_BYTES", 1024)  # many small batches
+    original, calls = files._frame, []
+
+    def balk_on_the_third(*args: object) -> BarFrame:
+        calls.append(1)
+        if len(calls) == 3:
+            raise files._NeedsDiagnosis
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "_frame", balk_on_the_third)
+    frames = list(read_bar_file(path, symbol="X", timeframe="1m"))
+    joined = BarFrame.concat(frames)
+    assert len(joined) == 300 and len(np.unique(joined.ts)) == 300

@@ -4,7 +4,9 @@ On PostgreSQL the bars table becomes time-partitioned, decided here at
 migration time: a TimescaleDB hypertable with a compression policy when the
 ``timescaledb`` extension is available, otherwise native declarative range
 partitioning by month (partitions for new months are created on demand by
-``storage.partitions``). Existing rows and ids are kept. SQLite is unchanged:
+``storage.partitions``; a default partition catches rows of months without
+one, so a writer that skips that step still succeeds). Existing rows and ids
+are kept. SQLite is unchanged:
 its unique index on (symbol, timeframe, ts) already serves the latest-N and
 time-range queries.
 
@@ -59,6 +61,7 @@ def upgrade() -> None:
     ).scalars()
     for month in months:
         _create_partition(month.replace(tzinfo=UTC))
+    op.execute("CREATE TABLE bars_default PARTITION OF bars DEFAULT")
     op.execute(f"INSERT INTO bars ({COLUMNS}) SELECT {COLUMNS} FROM bars_plain")
     op.execute("DROP TABLE bars_plain")
     op.execute("ALTER SEQUENCE bars_id_seq OWNED BY bars.id")
