@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.conftest import BACKENDS
@@ -17,14 +17,17 @@ from tradestack.marketdata.synthetic import SyntheticMarket
 from tradestack.storage import migrations
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bar_frames import insert_frame, read_frame, read_times
+from tradestack.storage.repositories.bar_series import series_catalog
 from tradestack.storage.repositories.bars import (
     bars_between,
     bars_between_query,
     count_bars,
+    delete_bars_between,
     insert_bars,
     recent_bars,
     recent_bars_query,
 )
+from tradestack.storage.tables import bars as bars_table
 
 pytestmark = pytest.mark.parametrize("empty_database_url", BACKENDS, indirect=True)
 START = datetime(2024, 1, 30, tzinfo=UTC)
@@ -131,12 +134,12 @@ async def explain(connection: AsyncConnection, run: Callable[[AsyncConnection], 
     return "\n".join(" ".join(str(v) for v in row) for row in rows)
 
 
-async def test_partitioning_migration_keeps_rows_and_downgrades(empty_database_url: str) -> None:
+async def test_migrations_keep_rows_up_and_down(empty_database_url: str) -> None:
+    """Walk 0001 -> head -> 0001 with bars stored at each step (plain inserts below head)."""
     db = Database(empty_database_url)
     try:
         await migrations.upgrade(db.engine, "0001")
-        async with db.transaction() as connection:
-            await insert_bars(connection, frame(3000).to_bars(), source="before")
+        await plain_insert(db, frame(3000))
         await migrations.upgrade(db.engine, "0002")
         async with db.read() as connection:
             assert await count_bars(connection, "BTC/USDT", "1m") == 3000
@@ -145,11 +148,48 @@ async def test_partitioning_migration_keeps_rows_and_downgrades(empty_database_u
                     text("SELECT relkind::text FROM pg_class WHERE relname = 'bars'")
                 )
                 assert kind.scalar() == "p"
+        await plain_insert(db, frame(3100).take(slice(3000, None)))
+        await migrations.upgrade(db.engine)
         async with db.transaction() as connection:
-            assert await insert_frame(connection, frame(3100), source="after") == 100
+            catalog = await connection.execute(text("SELECT row_count FROM bar_series"))
+            assert catalog.scalar() == 3100  # filled from the stored bars
+            assert await insert_frame(connection, frame(3200), source="head") == 100
         await migrations.downgrade(db.engine, "0001")
-        async with db.transaction() as connection:
-            assert await count_bars(connection, "BTC/USDT", "1m") == 3100
-            assert await insert_bars(connection, frame(3200).to_bars(), source="x") == 100
+        async with db.read() as connection:
+            assert await count_bars(connection, "BTC/USDT", "1m") == 3200
     finally:
         await db.dispose()
+
+
+async def plain_insert(db: Database, bars: BarFrame) -> None:
+    """Insert as any SQL client would, without tradestack's partition or catalogue upkeep."""
+    async with db.transaction() as connection:
+        await connection.execute(
+            insert(bars_table),
+            [{**vars_of(b), "source": "plain"} for b in bars.to_bars()],
+        )
+
+
+def vars_of(bar: object) -> dict[str, object]:
+    names = ("symbol", "timeframe", "ts", "open", "high", "low", "close", "volume")
+    return {name: getattr(bar, name) for name in names}
+
+
+async def test_the_series_catalogue_follows_writes_and_a_stale_one_hides_nothing(
+    database: Database,
+) -> None:
+    async with database.transaction() as connection:
+        await insert_frame(connection, frame(5000), source="test")
+        await delete_bars_between(
+            connection, "BTC/USDT", "1m", start=START, end=START + timedelta(minutes=100)
+        )
+        (known,) = await series_catalog(connection)
+    assert known.row_count == 4900 and known.first_ts == START + timedelta(minutes=100)
+    assert known.last_ts == START + timedelta(minutes=4999)
+    later = frame(10, start=START + timedelta(days=40))
+    await plain_insert(database, later)  # the catalogue does not see these
+    async with database.read() as connection:
+        newest = await recent_bars(connection, "BTC/USDT", "1m", limit=3)
+        before = await recent_bars(connection, "BTC/USDT", "1m", limit=2, before=later.first_time)
+    assert [b.ts for b in newest] == [b.ts for b in later.to_bars()[-3:]]
+    assert [b.ts for b in before] == [START + timedelta(minutes=m) for m in (4998, 4999)]

@@ -30,7 +30,8 @@ from tradestack.marketdata.pipeline import Progress
 from tradestack.storage.database import Database
 from tradestack.storage.partitions import months_between
 from tradestack.storage.repositories.bar_frames import insert_frame, read_frame, read_sources
-from tradestack.storage.repositories.bars import delete_bars_between, series_bounds, stored_series
+from tradestack.storage.repositories.bar_series import series_catalog
+from tradestack.storage.repositories.bars import delete_bars_between
 from tradestack.storage.repositories.ingest import (
     ArchiveRecord,
     archive_records,
@@ -62,21 +63,20 @@ async def archive_older_than(
     """Move bars with ``ts < cutoff`` into Parquet under ``root``, one file per series and month."""
     async with db.read() as connection:
         series = [
-            (s, tf)
-            for s, tf, *_ in await stored_series(connection)
-            if (symbol is None or s == symbol) and (timeframe is None or tf == timeframe)
+            s
+            for s in await series_catalog(connection)
+            if (symbol is None or s.symbol == symbol)
+            and (timeframe is None or s.timeframe == timeframe)
         ]
     report = ArchiveReport()
-    for name, frame_label in series:
-        async with db.read() as connection:
-            bounds = await series_bounds(connection, name, frame_label)
-        if bounds is None or bounds[0] >= cutoff:
+    for known in series:
+        if known.first_ts >= cutoff:
             continue
-        months = months_between(int(bounds[0].timestamp()), int(cutoff.timestamp()) - 1)
+        months = months_between(int(known.first_ts.timestamp()), int(cutoff.timestamp()) - 1)
         if progress is not None:
-            progress.begin(len(months), f"{name} {frame_label}")
+            progress.begin(len(months), f"{known.symbol} {known.timeframe}")
         for month in months:
-            record = await _archive_month(db, root, name, frame_label, month, cutoff)
+            record = await _archive_month(db, root, known.symbol, known.timeframe, month, cutoff)
             if record is not None:
                 report.files.append(record)
             if progress is not None:

@@ -8,7 +8,7 @@ enough earlier bars to warm them up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,8 @@ from tradestack.marketdata.indicators import compute, parse_indicators, warmup_b
 from tradestack.marketdata.pipeline import series_gaps
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bar_frames import read_frame
-from tradestack.storage.repositories.bars import recent_bars, stored_series
+from tradestack.storage.repositories.bar_series import series_catalog
+from tradestack.storage.repositories.bars import recent_bars
 from tradestack.storage.repositories.ingest import ArchiveRecord, archive_records, ingest_states
 
 
@@ -100,25 +101,33 @@ def _with_archive(
     if not records or root is None:
         return stored, None
     upper = stored.first_time or end
+    reached = [r for r in records if upper is None or r.first_ts < upper]
     if start is None:
         if len(stored) >= wanted:
             return stored, None
-        reached = [r for r in records if upper is None or r.first_ts < upper]
-        chosen: list[ArchiveRecord] = []
-        for record in sorted(reached, key=lambda r: r.first_ts, reverse=True):
-            chosen.append(record)
-            if sum(r.row_count for r in chosen) >= wanted - len(stored):
-                break
-        old = read_archived(root, chosen, None, upper)
+        newest_first = sorted(reached, key=lambda r: r.first_ts, reverse=True)
+        old = read_archived(root, _enough(newest_first, wanted - len(stored), None), None, upper)
     else:
-        old = read_archived(root, records, start - (wanted * _step(stored)), upper)
+        lower = start - wanted * Timeframe.parse(stored.timeframe).delta
+        oldest_first = sorted((r for r in reached if r.last_ts >= lower), key=lambda r: r.first_ts)
+        old = read_archived(root, _enough(oldest_first, wanted, start), lower, upper)
     if old is None or not len(old):
         return stored, None
     return BarFrame.concat([old, stored]).sorted(), int(old.ts[-1])
 
 
-def _step(frame: BarFrame) -> timedelta:
-    return Timeframe.parse(frame.timeframe).delta
+def _enough(
+    records: list[ArchiveRecord], wanted: int, after: datetime | None
+) -> list[ArchiveRecord]:
+    """The first records (in the given order) that hold ``wanted`` rows after ``after``."""
+    chosen, rows = [], 0
+    for record in records:
+        chosen.append(record)
+        if after is None or record.last_ts >= after:
+            rows += record.row_count
+        if rows >= wanted:
+            break
+    return chosen
 
 
 def _selection(frame: BarFrame, start: datetime | None, limit: int) -> slice:
@@ -159,13 +168,18 @@ class SeriesStatus:
 async def data_status(
     db: Database, settings: DataSettings, *, gaps: bool = True
 ) -> list[SeriesStatus]:
-    """Describe every stored series; ``gaps=False`` skips the (linear-time) gap scan."""
+    """Describe every series in the catalogue; ``gaps=False`` skips the (linear-time) gap scan.
+
+    Row counts and bounds come from ``bar_series`` (kept by tradestack's
+    writes), not from scanning ``bars``.
+    """
     async with db.read() as connection:
-        series = await stored_series(connection)
+        series = await series_catalog(connection)
         states = await ingest_states(connection)
         archives = await archive_records(connection)
     out = []
-    for symbol, timeframe, rows, first, last in series:
+    for known in series:
+        symbol, timeframe = known.symbol, known.timeframe
         mine = [s for s in states if (s.symbol, s.timeframe) == (symbol, timeframe)]
         spec = settings.calendar_spec(symbol)
         report = await series_gaps(db, symbol, timeframe, parse_calendar(spec)) if gaps else None
@@ -174,9 +188,9 @@ async def data_status(
             SeriesStatus(
                 symbol=symbol,
                 timeframe=timeframe,
-                rows=rows,
-                first=first,
-                last=last,
+                rows=known.row_count,
+                first=known.first_ts,
+                last=known.last_ts,
                 calendar=spec,
                 gaps=len(report) if report is not None else None,
                 missing_bars=report.total_missing if report is not None else None,

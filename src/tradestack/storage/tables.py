@@ -48,6 +48,18 @@ bars = Table(
     UniqueConstraint("symbol", "timeframe", "ts"),
 )
 
+# One row per stored series, kept by tradestack's bar writes: its time bounds and row count.
+# Reads use ``last_ts`` as a hint to bound "latest N" queries, so PostgreSQL prunes partitions.
+bar_series = Table(
+    "bar_series",
+    metadata,
+    Column("symbol", String(64), primary_key=True),
+    Column("timeframe", String(8), primary_key=True),
+    Column("first_ts", UtcDateTime(), nullable=False),
+    Column("last_ts", UtcDateTime(), nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+)
+
 # Progress of each (symbol, timeframe, source) backfill: where to resume, whether it is complete.
 ingest_state = Table(
     "ingest_state",

@@ -43,7 +43,8 @@ from tradestack.marketdata.providers.file_checks import (
 from tradestack.marketdata.providers.timestamps import parse_times
 from tradestack.marketdata.quality import OK, reason_codes
 
-_BLOCK_BYTES = 8 << 20  # pyarrow reads CSV in blocks of this size (about 150k bars)
+_BLOCK_BYTES = 2 << 20  # pyarrow reads CSV in blocks of this size (about 37k bars); it reads
+# a few blocks ahead, so this also bounds its memory
 
 
 @dataclass(frozen=True, slots=True)

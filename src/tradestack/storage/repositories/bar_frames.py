@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tradestack.domain.bar_frame import BarFrame
 from tradestack.storage.partitions import ensure_bar_partitions
+from tradestack.storage.repositories.bar_series import note_stored
 from tradestack.storage.tables import bars
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,11 @@ async def insert_frame(connection: AsyncConnection, frame: BarFrame, *, source: 
     await ensure_bar_partitions(connection, int(frame.ts.min()), int(frame.ts.max()))
     driver = (await connection.get_raw_connection()).driver_connection
     if connection.dialect.name == "postgresql":
-        return await _copy_in(driver, frame, source)
-    return await _executemany(driver, frame, source)
+        stored = await _copy_in(driver, frame, source)
+    else:
+        stored = await _executemany(driver, frame, source)
+    await note_stored(connection, frame, stored)
+    return stored
 
 
 async def read_frame(

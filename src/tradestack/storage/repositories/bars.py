@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select
@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tradestack.domain.bar_frame import BarFrame
 from tradestack.domain.market import Bar
+from tradestack.domain.timeframes import Timeframe
 from tradestack.storage.repositories.bar_frames import insert_frame
+from tradestack.storage.repositories.bar_series import note_deleted, series_bounds_hint
 from tradestack.storage.tables import bars
 
 
@@ -52,12 +54,19 @@ async def latest_close(connection: AsyncConnection, symbol: str) -> float | None
 
 
 def recent_bars_query(
-    symbol: str, timeframe: str, *, limit: int, before: datetime | None = None
+    symbol: str,
+    timeframe: str,
+    *,
+    limit: int,
+    before: datetime | None = None,
+    since: datetime | None = None,
 ) -> Select[Any]:
     """The newest ``limit`` bars, newest first: a backward scan of the unique index."""
     query = select(bars).where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
     if before is not None:
         query = query.where(bars.c.ts < before)
+    if since is not None:
+        query = query.where(bars.c.ts >= since)
     return query.order_by(bars.c.ts.desc()).limit(limit)
 
 
@@ -69,10 +78,32 @@ async def recent_bars(
     limit: int,
     before: datetime | None = None,
 ) -> list[Bar]:
-    """Return the newest ``limit`` bars (opening before ``before``, if given), oldest first."""
-    query = recent_bars_query(symbol, timeframe, limit=limit, before=before)
-    rows = (await connection.execute(query)).all()
+    """Return the newest ``limit`` bars (opening before ``before``, if given), oldest first.
+
+    On PostgreSQL the query is first bounded below by the series' last bar
+    minus a window (``bar_series``), which prunes the partitioned table to its
+    newest months; only if that finds too few bars does it ask unbounded.
+    """
+    rows: list[Any] = []
+    for since in await _lower_bounds(connection, symbol, timeframe, limit, before):
+        query = recent_bars_query(symbol, timeframe, limit=limit, before=before, since=since)
+        rows = (await connection.execute(query)).all()
+        if len(rows) >= limit:
+            break
     return [_to_bar(row) for row in reversed(rows)]
+
+
+async def _lower_bounds(
+    connection: AsyncConnection, symbol: str, timeframe: str, limit: int, before: datetime | None
+) -> list[datetime | None]:
+    if connection.dialect.name != "postgresql" or limit <= 0:
+        return [None]
+    known = await series_bounds_hint(connection, symbol, timeframe)
+    if known is None:
+        return [None]
+    newest = min(known.last_ts, before) if before else known.last_ts
+    step = timedelta(seconds=Timeframe.parse(timeframe).seconds)
+    return [newest - step * limit * 4, newest - step * limit * 64, None]
 
 
 def bars_between_query(
@@ -147,17 +178,6 @@ async def delete_bars_between(
             bars.c.ts < end,
         )
     )
-    return int(result.rowcount or 0)
-
-
-async def series_bounds(
-    connection: AsyncConnection, symbol: str, timeframe: str
-) -> tuple[datetime, datetime] | None:
-    """Return the first and last stored open times of a series (two index probes), or None."""
-    where = (bars.c.symbol == symbol, bars.c.timeframe == timeframe)
-    first = (await connection.execute(select(func.min(bars.c.ts)).where(*where))).scalar_one()
-    if first is None:
-        return None
-    last = (await connection.execute(select(func.max(bars.c.ts)).where(*where))).scalar_one()
-    convert = bars.c.ts.type.process_result_value
-    return convert(first, connection.dialect), convert(last, connection.dialect)
+    deleted = int(result.rowcount or 0)
+    await note_deleted(connection, symbol, timeframe, deleted, start=start, end=end)
+    return deleted

@@ -1,8 +1,11 @@
-"""ingest state and bar archives
+"""bar series, ingest state and bar archives
 
-``ingest_state`` records each (symbol, timeframe, source) backfill: the stored
-range, whether it reached its target (the live feed's start gate reads this),
-totals and the reasons of rejected bars. ``bar_archives`` lists the Parquet
+``bar_series`` keeps each stored series' time bounds and row count (filled
+here from the bars already stored); reads use it to bound queries so that a
+partitioned PostgreSQL table is pruned to a month or two. ``ingest_state``
+records each (symbol, timeframe, source) backfill: the stored range, whether
+it reached its target (the live feed's start gate reads this), totals and the
+reasons of rejected bars. ``bar_archives`` lists the Parquet
 files that hold bars moved out of the database, with their row counts and
 checksums.
 
@@ -25,6 +28,19 @@ TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    op.create_table(
+        "bar_series",
+        sa.Column("symbol", sa.String(length=64), nullable=False),
+        sa.Column("timeframe", sa.String(length=8), nullable=False),
+        sa.Column("first_ts", TIME, nullable=False),
+        sa.Column("last_ts", TIME, nullable=False),
+        sa.Column("row_count", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("symbol", "timeframe", name=op.f("pk_bar_series")),
+    )
+    op.execute(
+        "INSERT INTO bar_series (symbol, timeframe, first_ts, last_ts, row_count) "
+        "SELECT symbol, timeframe, min(ts), max(ts), count(*) FROM bars GROUP BY symbol, timeframe"
+    )
     op.create_table(
         "ingest_state",
         sa.Column("symbol", sa.String(length=64), nullable=False),
@@ -58,3 +74,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("bar_archives")
     op.drop_table("ingest_state")
+    op.drop_table("bar_series")
