@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 
 from tradestack.bus.port import EventBus
 from tradestack.domain.bar_frame import BarFrame
+from tradestack.domain.events import Event, EventType
 from tradestack.domain.market import Bar
 from tradestack.domain.timeframes import Timeframe
 from tradestack.lifecycle import Component
 from tradestack.marketdata.providers.port import LiveProvider
 from tradestack.marketdata.quality import check_frame
-from tradestack.marketdata.replay import bar_event
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bar_frames import insert_frame
 from tradestack.storage.repositories.bars import recent_bars
@@ -29,6 +29,11 @@ from tradestack.storage.repositories.ingest import ingest_states
 log = logging.getLogger(__name__)
 
 Series = tuple[str, str]  # (symbol, timeframe)
+
+
+def bar_event(bar: Bar, source_service: str = "market-data") -> Event:
+    """Wrap a closed bar in a ``market.bar`` event; the in-memory bus passes it by reference."""
+    return Event.create(EventType.MARKET_BAR, {"bar": bar}, source_service=source_service)
 
 
 class BackfillGate:
