@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import backtest, execution, migrate, replay
+from bench import backtest, data, execution, migrate, replay
 
-BENCHES = [replay, execution, backtest, migrate]
+BENCHES = [replay, execution, data, backtest, migrate]
 
 
 def main() -> None:
