@@ -275,19 +275,21 @@ async def _run(frame: BarFrame) -> None:
         else:
             console.print("[yellow]PostgreSQL at 127.0.0.1:5432 is down: its cases are skipped[/]")
         for name, ours_url, pandas_url in engines:
-            result, db = await ingest(ours_url, frame, "insert_frame")
-            reference = await to_sql(pandas_url, frame, "to_sql")
-            results.append((name, [result, reference]))
-            p50, p99, plan = await latest_latency(db, frame.symbol, 1000)
-            latency.add_row(name, f"{p50:.2f}", f"{p99:.2f}", plan)
-            seconds, missing = await gap_timing(db, frame)
-            gaps_table.add_row(
-                f"series_gaps on {name}", f"{seconds:.2f}", f"read + detect, {missing} missing"
-            )
-            await db.dispose()
-            if ours_url.startswith("postgresql"):
-                await drop_postgres(ours_url)
-                await drop_postgres(pandas_url)
+            try:
+                result, db = await ingest(ours_url, frame, "insert_frame")
+                reference = await to_sql(pandas_url, frame, "to_sql")
+                results.append((name, [result, reference]))
+                p50, p99, plan = await latest_latency(db, frame.symbol, 1000)
+                latency.add_row(name, f"{p50:.2f}", f"{p99:.2f}", plan)
+                seconds, missing = await gap_timing(db, frame)
+                gaps_table.add_row(
+                    f"series_gaps on {name}", f"{seconds:.2f}", f"read + detect, {missing} missing"
+                )
+                await db.dispose()
+            finally:
+                if ours_url.startswith("postgresql"):
+                    await drop_postgres(ours_url)
+                    await drop_postgres(pandas_url)
         for name, rows in results:
             print_table(f"ingest of {count:,} 1m bars into {name}", "bars", rows, "to_sql")
         console.print(latency)
