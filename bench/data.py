@@ -29,12 +29,14 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench.report import Result, print_table
 from tradestack.domain.bar_frame import BarFrame
@@ -45,6 +47,7 @@ from tradestack.marketdata.synthetic import SyntheticMarket
 from tradestack.storage import migrations
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bar_frames import insert_frame
+from tradestack.storage.repositories.bar_series import series_catalog
 from tradestack.storage.repositories.bars import recent_bars
 
 START = datetime(2010, 1, 1, tzinfo=UTC)
@@ -143,8 +146,6 @@ async def to_sql(url: str, frame: BarFrame, name: str) -> Result:
 
 
 async def latest_latency(db: Database, symbol: str, runs: int) -> tuple[float, float, str]:
-    from sqlalchemy import text
-
     async with db.read() as connection:
         for _ in range(20):
             await recent_bars(connection, symbol, "1m", limit=100)
@@ -153,22 +154,22 @@ async def latest_latency(db: Database, symbol: str, runs: int) -> tuple[float, f
             started = time.perf_counter()
             await recent_bars(connection, symbol, "1m", limit=100)
             timings.append((time.perf_counter() - started) * 1000)
-        plan = await _plan(connection, text)
+        plan = await _plan(connection, symbol)
     timings.sort()
     return statistics.median(timings), timings[int(len(timings) * 0.99) - 1], plan
 
 
-async def _plan(connection: object, text: object) -> str:
-    from tradestack.storage.repositories.bars import recent_bars_query
-
-    compiled = recent_bars_query("BTC/USDT", "1m", limit=100).compile(
-        dialect=connection.dialect,  # type: ignore[attr-defined]
-        compile_kwargs={"literal_binds": True},
-    )
-    sqlite = connection.dialect.name == "sqlite"  # type: ignore[attr-defined]
-    prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
-    rows = (await connection.exec_driver_sql(prefix + str(compiled))).all()  # type: ignore[attr-defined]
-    lines = [str(row[-1]) for row in rows]
+async def _plan(connection: AsyncConnection, symbol: str) -> str:
+    """The first index line of the plan of what ``recent_bars`` runs (bounded on PostgreSQL)."""
+    where = "symbol = :symbol AND timeframe = '1m'"
+    params: dict[str, object] = {"symbol": symbol}
+    if connection.dialect.name == "postgresql":
+        known = next(s for s in await series_catalog(connection) if s.symbol == symbol)
+        where += " AND ts >= :since"
+        params["since"] = known.last_ts - timedelta(minutes=400)
+    prefix = "EXPLAIN QUERY PLAN " if connection.dialect.name == "sqlite" else "EXPLAIN "
+    sql = f"{prefix}SELECT * FROM bars WHERE {where} ORDER BY ts DESC LIMIT 100"
+    lines = [str(row[-1]) for row in (await connection.execute(text(sql), params)).all()]
     return next((line.strip() for line in lines if "Index" in line or "INDEX" in line), lines[0])
 
 
@@ -274,19 +275,21 @@ async def _run(frame: BarFrame) -> None:
         else:
             console.print("[yellow]PostgreSQL at 127.0.0.1:5432 is down: its cases are skipped[/]")
         for name, ours_url, pandas_url in engines:
-            result, db = await ingest(ours_url, frame, "insert_frame")
-            reference = await to_sql(pandas_url, frame, "to_sql")
-            results.append((name, [result, reference]))
-            p50, p99, plan = await latest_latency(db, frame.symbol, 1000)
-            latency.add_row(name, f"{p50:.2f}", f"{p99:.2f}", plan)
-            seconds, missing = await gap_timing(db, frame)
-            gaps_table.add_row(
-                f"series_gaps on {name}", f"{seconds:.2f}", f"read + detect, {missing} missing"
-            )
-            await db.dispose()
-            if ours_url.startswith("postgresql"):
-                await drop_postgres(ours_url)
-                await drop_postgres(pandas_url)
+            try:
+                result, db = await ingest(ours_url, frame, "insert_frame")
+                reference = await to_sql(pandas_url, frame, "to_sql")
+                results.append((name, [result, reference]))
+                p50, p99, plan = await latest_latency(db, frame.symbol, 1000)
+                latency.add_row(name, f"{p50:.2f}", f"{p99:.2f}", plan)
+                seconds, missing = await gap_timing(db, frame)
+                gaps_table.add_row(
+                    f"series_gaps on {name}", f"{seconds:.2f}", f"read + detect, {missing} missing"
+                )
+                await db.dispose()
+            finally:
+                if ours_url.startswith("postgresql"):
+                    await drop_postgres(ours_url)
+                    await drop_postgres(pandas_url)
         for name, rows in results:
             print_table(f"ingest of {count:,} 1m bars into {name}", "bars", rows, "to_sql")
         console.print(latency)
