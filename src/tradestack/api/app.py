@@ -24,6 +24,7 @@ from tradestack.api.routes import (
     analytics,
     auth,
     backtests,
+    data,
     health,
     market,
     orders,
@@ -46,7 +47,17 @@ V1 = "/api/v1"
 
 # Routers that only read: every route in them needs the viewer role. Routers
 # that mix reads and changes (orders, traders, alerts) declare the role per route.
-_READ_ONLY = (market, system, positions, trades, accounts, strategies, analytics, backtests)
+_READ_ONLY = (
+    market,
+    data,
+    system,
+    positions,
+    trades,
+    accounts,
+    strategies,
+    analytics,
+    backtests,
+)
 _MIXED = (auth, orders, traders, alerts)
 _PUBLIC = (health,)
 

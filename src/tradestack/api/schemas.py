@@ -38,12 +38,14 @@ class Candle(BaseModel):
     low: float
     close: float
     volume: float
+    indicators: dict[str, float | None] | None = None
 
 
 class Candlesticks(BaseModel):
     symbol: str
     timeframe: str
     candles: list[Candle]
+    archived: int = 0
 
 
 class OrderOut(BaseModel):
@@ -91,6 +93,28 @@ class SystemStatus(BaseModel):
     feed: dict[str, Any]
     traders: list[dict[str, Any]]
     services: dict[str, str] = {}
+
+
+class LatestBar(Candle):
+    symbol: str
+    timeframe: str
+
+
+class SeriesStatusOut(BaseModel):
+    symbol: str
+    timeframe: str
+    rows: int
+    first: datetime
+    last: datetime
+    calendar: str
+    gaps: int | None
+    missing_bars: int | None
+    sources: list[str]
+    complete: bool
+    last_ingest_at: datetime | None
+    rejected_total: int
+    last_error: str | None
+    archived_rows: int
 
 
 class OrderIn(BaseModel):

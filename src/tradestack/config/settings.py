@@ -17,6 +17,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from tradestack.config.data_settings import DataSettings
 from tradestack.domain.notifications import NotificationKind
 from tradestack.domain.timeframes import Timeframe
 
@@ -235,6 +236,7 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    data: DataSettings = Field(default_factory=DataSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     @classmethod

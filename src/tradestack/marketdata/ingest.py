@@ -1,4 +1,4 @@
-"""Put bars into storage: synthetic backfill up to now, and file imports, both idempotent."""
+"""Put bars into storage: synthetic backfill up to now, and CSV imports, both idempotent."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tradestack.domain.timeframes import Timeframe
-from tradestack.marketdata.csv_import import read_csv_bars
+from tradestack.marketdata.pipeline import import_file
 from tradestack.marketdata.synthetic import SyntheticMarket
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bars import count_bars, insert_bars, recent_bars
@@ -58,9 +58,11 @@ async def backfill_synthetic(
 
 
 async def import_csv(db: Database, path: Path, *, symbol: str, timeframe: str) -> IngestResult:
-    """Import a CSV file in one transaction: a bad row means nothing is stored."""
-    bars = read_csv_bars(path, symbol=symbol, timeframe=timeframe)
-    async with db.transaction() as connection:
-        stored = await insert_bars(connection, bars, source=f"file:{path.name}")
+    """Import a CSV file in one transaction: a bad row means nothing is stored.
+
+    The streaming ``pipeline.import_file`` does the work (it also takes Parquet).
+    """
+    report = await import_file(db, path, symbol=symbol, timeframe=timeframe)
+    async with db.read() as connection:
         total = await count_bars(connection, symbol, timeframe)
-    return IngestResult(symbol, timeframe, len(bars), stored, total)
+    return IngestResult(symbol, timeframe, report.received, report.stored, total)

@@ -55,8 +55,9 @@ def _data_tables(connection: Connection) -> list[Table]:
     inspector = inspect(connection)
     reflected = MetaData()
     out: list[Table] = []
+    partitions = _partitions(connection)
     for name in sorted(inspector.get_table_names()):
-        if name in TOOLKIT_TABLES:
+        if name in TOOLKIT_TABLES or name in partitions:
             continue
         known = metadata.tables.get(name)
         columns = {column["name"] for column in inspector.get_columns(name)}
@@ -65,6 +66,16 @@ def _data_tables(connection: Connection) -> list[Table]:
         else:
             out.append(Table(name, reflected, autoload_with=connection))
     return out
+
+
+def _partitions(connection: Connection) -> set[str]:
+    """PostgreSQL partitions of a partitioned table: their rows are read through the parent."""
+    if connection.dialect.name != "postgresql":
+        return set()
+    rows = connection.execute(
+        text("SELECT relname FROM pg_class WHERE relispartition AND relkind IN ('r', 'p')")
+    )
+    return {row[0] for row in rows}
 
 
 def python_type(column: Column[Any]) -> type | None:

@@ -49,6 +49,50 @@ bars = Table(
     UniqueConstraint("symbol", "timeframe", "ts"),
 )
 
+# One row per stored series, kept by tradestack's bar writes: its time bounds and row count.
+# Reads use ``last_ts`` as a hint to bound "latest N" queries, so PostgreSQL prunes partitions.
+bar_series = Table(
+    "bar_series",
+    metadata,
+    Column("symbol", String(64), primary_key=True),
+    Column("timeframe", String(8), primary_key=True),
+    Column("first_ts", UtcDateTime(), nullable=False),
+    Column("last_ts", UtcDateTime(), nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+)
+
+# Progress of each (symbol, timeframe, source) backfill: where to resume, whether it is complete.
+ingest_state = Table(
+    "ingest_state",
+    metadata,
+    Column("symbol", String(64), primary_key=True),
+    Column("timeframe", String(8), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("first_ts", UtcDateTime()),
+    Column("last_ts", UtcDateTime()),
+    Column("target_end", UtcDateTime()),
+    Column("complete", Boolean, nullable=False),
+    Column("stored_total", BigInteger, nullable=False),
+    Column("rejected_total", BigInteger, nullable=False),
+    Column("last_rejects", JSON, nullable=False),
+    Column("last_error", Text),
+    Column("last_ingest_at", UtcDateTime(), nullable=False),
+)
+
+# One row per Parquet file of archived bars (rows deleted from ``bars`` after verification).
+bar_archives = Table(
+    "bar_archives",
+    metadata,
+    Column("symbol", String(64), primary_key=True),
+    Column("timeframe", String(8), primary_key=True),
+    Column("first_ts", UtcDateTime(), primary_key=True),
+    Column("last_ts", UtcDateTime(), nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("archived_at", UtcDateTime(), nullable=False),
+)
+
 traders = Table(
     "traders",
     metadata,

@@ -3,46 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tradestack.domain.bar_frame import BarFrame
 from tradestack.domain.market import Bar
-from tradestack.storage.database import insert_for
+from tradestack.domain.timeframes import Timeframe
+from tradestack.storage.repositories.bar_frames import insert_frame
+from tradestack.storage.repositories.bar_series import note_deleted, series_bounds_hint
 from tradestack.storage.tables import bars
-
-_CHUNK = 5_000
 
 
 async def insert_bars(connection: AsyncConnection, rows: Sequence[Bar], *, source: str) -> int:
-    """Store bars, skipping any (symbol, timeframe, ts) already stored; return how many were new."""
-    if not rows:
-        return 0
-    statement = insert_for(connection, bars).on_conflict_do_nothing(
-        index_elements=["symbol", "timeframe", "ts"]
-    )
-    before = await count_bars(connection, rows[0].symbol, rows[0].timeframe)
-    for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start : start + _CHUNK]
-        await connection.execute(
-            statement,
-            [
-                {
-                    "symbol": b.symbol,
-                    "timeframe": b.timeframe,
-                    "ts": b.ts,
-                    "open": b.open,
-                    "high": b.high,
-                    "low": b.low,
-                    "close": b.close,
-                    "volume": b.volume,
-                    "source": source,
-                }
-                for b in chunk
-            ],
-        )
-    return await count_bars(connection, rows[0].symbol, rows[0].timeframe) - before
+    """Store bars, skipping any (symbol, timeframe, ts) already stored; return how many were new.
+
+    Bars of several series may be mixed; each series goes through the bulk
+    path of ``insert_frame``.
+    """
+    series: dict[tuple[str, str], list[Bar]] = {}
+    for bar in rows:
+        series.setdefault((bar.symbol, bar.timeframe), []).append(bar)
+    stored = 0
+    for bars_of_one in series.values():
+        stored += await insert_frame(connection, BarFrame.from_bars(bars_of_one), source=source)
+    return stored
 
 
 async def count_bars(connection: AsyncConnection, symbol: str, timeframe: str) -> int:
@@ -66,18 +53,69 @@ async def latest_close(connection: AsyncConnection, symbol: str) -> float | None
     return (await connection.execute(query)).scalar_one_or_none()
 
 
+def recent_bars_query(
+    symbol: str,
+    timeframe: str,
+    *,
+    limit: int,
+    before: datetime | None = None,
+    since: datetime | None = None,
+) -> Select[Any]:
+    """The newest ``limit`` bars, newest first: a backward scan of the unique index."""
+    query = select(bars).where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
+    if before is not None:
+        query = query.where(bars.c.ts < before)
+    if since is not None:
+        query = query.where(bars.c.ts >= since)
+    return query.order_by(bars.c.ts.desc()).limit(limit)
+
+
 async def recent_bars(
-    connection: AsyncConnection, symbol: str, timeframe: str, *, limit: int
+    connection: AsyncConnection,
+    symbol: str,
+    timeframe: str,
+    *,
+    limit: int,
+    before: datetime | None = None,
 ) -> list[Bar]:
-    """Return the newest ``limit`` bars, oldest first."""
-    query = (
-        select(bars)
-        .where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
-        .order_by(bars.c.ts.desc())
-        .limit(limit)
-    )
-    rows = (await connection.execute(query)).all()
+    """Return the newest ``limit`` bars (opening before ``before``, if given), oldest first.
+
+    On PostgreSQL the query is first bounded below by the series' last bar
+    minus a window (``bar_series``), which prunes the partitioned table to its
+    newest months; only if that finds too few bars does it ask unbounded.
+    """
+    rows: list[Any] = []
+    for since in await _lower_bounds(connection, symbol, timeframe, limit, before):
+        query = recent_bars_query(symbol, timeframe, limit=limit, before=before, since=since)
+        rows = (await connection.execute(query)).all()
+        if len(rows) >= limit:
+            break
     return [_to_bar(row) for row in reversed(rows)]
+
+
+async def _lower_bounds(
+    connection: AsyncConnection, symbol: str, timeframe: str, limit: int, before: datetime | None
+) -> list[datetime | None]:
+    if connection.dialect.name != "postgresql" or limit <= 0:
+        return [None]
+    known = await series_bounds_hint(connection, symbol, timeframe)
+    if known is None:
+        return [None]
+    newest = min(known.last_ts, before) if before else known.last_ts
+    step = timedelta(seconds=Timeframe.parse(timeframe).seconds)
+    return [newest - step * limit * 4, newest - step * limit * 64, None]
+
+
+def bars_between_query(
+    symbol: str, timeframe: str, *, start: datetime | None = None, end: datetime | None = None
+) -> Select[Any]:
+    """Bars with ``start <= ts < end``, oldest first: a range scan of the same index."""
+    query = select(bars).where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
+    if start is not None:
+        query = query.where(bars.c.ts >= start)
+    if end is not None:
+        query = query.where(bars.c.ts < end)
+    return query.order_by(bars.c.ts)
 
 
 async def bars_between(
@@ -89,13 +127,8 @@ async def bars_between(
     end: datetime | None = None,
 ) -> list[Bar]:
     """Return bars with ``start <= ts < end``, oldest first."""
-    query = select(bars).where(bars.c.symbol == symbol, bars.c.timeframe == timeframe)
-    if start is not None:
-        query = query.where(bars.c.ts >= start)
-    if end is not None:
-        query = query.where(bars.c.ts < end)
-    rows = (await connection.execute(query.order_by(bars.c.ts))).all()
-    return [_to_bar(row) for row in rows]
+    query = bars_between_query(symbol, timeframe, start=start, end=end)
+    return [_to_bar(row) for row in (await connection.execute(query)).all()]
 
 
 async def stored_series(
@@ -131,3 +164,20 @@ def _to_bar(row: object) -> Bar:
         close=row.close,  # type: ignore[attr-defined]
         volume=row.volume,  # type: ignore[attr-defined]
     )
+
+
+async def delete_bars_between(
+    connection: AsyncConnection, symbol: str, timeframe: str, *, start: datetime, end: datetime
+) -> int:
+    """Delete bars with ``start <= ts < end``; return how many were deleted."""
+    result = await connection.execute(
+        delete(bars).where(
+            bars.c.symbol == symbol,
+            bars.c.timeframe == timeframe,
+            bars.c.ts >= start,
+            bars.c.ts < end,
+        )
+    )
+    deleted = int(result.rowcount or 0)
+    await note_deleted(connection, symbol, timeframe, deleted, start=start, end=end)
+    return deleted
