@@ -45,3 +45,9 @@ class BusTimeoutError(TradestackError):
 
 class RemoteCallError(TradestackError):
     """The target of a request over the event bus answered with an error."""
+
+
+class BusUnavailableError(TradestackError):
+    """The configured event-bus server cannot be reached (or stayed down too long)."""
+
+    exit_code = 5
