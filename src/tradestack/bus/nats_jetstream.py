@@ -3,8 +3,9 @@
 Layout under the namespace ``ns`` (``settings.bus.namespace``, ``tradestack``):
 
 - stream ``NS_EVENTS`` on subjects ``ns.events.>``; an event of type ``order.filled``
-  is stored on ``ns.events.order.filled``; at most ``stream_maxlen`` per type;
-  ``Nats-Msg-Id`` = ``event_id``, so a publish retried after a lost ack is stored once;
+  is stored on ``ns.events.order.filled``; at most ``stream_maxlen`` per type
+  (a publish retried after a lost ack may be stored twice: handlers de-duplicate
+  on ``event_id``; a ``Nats-Msg-Id`` header would cost a third of the throughput);
 - a durable pull consumer per group, filtered to the group's pattern
   (``order.*`` -> ``ns.events.order.>``), ``ack_wait`` = ``claim_idle_s``;
 - stream ``NS_DLQ`` on ``ns.dlq.<group>``: dead letters with their error;
@@ -54,6 +55,7 @@ from tradestack.bus.delivery import (
     is_glob,
 )
 from tradestack.bus.nats_consumer import NatsGroupConsumer
+from tradestack.bus.nats_publisher import JetStreamPublisher
 from tradestack.bus.nats_rpc import NatsRpc, check_token
 from tradestack.bus.port import DeadLetter, EventHandler, RequestHandler
 from tradestack.config.settings import BusSettings
@@ -63,7 +65,6 @@ from tradestack.errors import BusUnavailableError, ConfigError
 log = logging.getLogger(__name__)
 
 PUBLISH_CHUNK = 1_000
-DUPLICATE_WINDOW_S = 120.0
 
 
 class NatsNames:
@@ -75,9 +76,14 @@ class NatsNames:
         self.events_stream = f"{base}_EVENTS"
         self.dlq_stream = f"{base}_DLQ"
         self.events_prefix = f"{namespace}.events."
+        self._subjects: dict[str, str] = {}
 
     def subject(self, event_type: str) -> str:
-        return self.events_prefix + check_token("event type", event_type)
+        subject = self._subjects.get(event_type)
+        if subject is None:
+            subject = self.events_prefix + check_token("event type", event_type)
+            self._subjects[event_type] = subject
+        return subject
 
     def filter_subject(self, pattern: str) -> str:
         """Return the narrowest subject filter covering every type ``pattern`` matches."""
@@ -122,6 +128,7 @@ class NatsJetStreamBus:
         self._pending_starts: set[asyncio.Task[None]] = set()
         self._client: Client | None = None
         self._js: JetStreamContext | None = None
+        self._publisher: JetStreamPublisher | None = None
         self._running = False
         self._stats: dict[str, dict[str, int]] = {}
         self._monitor: asyncio.Task[None] | None = None
@@ -134,6 +141,8 @@ class NatsJetStreamBus:
             self._client = await asyncio.wait_for(self._connect(), 5)
             self._js = self._client.jetstream(timeout=5)
             await self._ensure_streams()
+            self._publisher = JetStreamPublisher(self._client)
+            await self._publisher.start()
             for consumer in self._consumers:
                 await self._start_consumer(consumer, deliver_from=None)
             await self._rpc.start(self._client)
@@ -173,6 +182,7 @@ class NatsJetStreamBus:
         except (OSError, TimeoutError) as error:
             raise BusUnavailableError(f"NATS at {self.url} is unreachable: {error}") from None
         writer.close()
+        await writer.wait_closed()
 
     async def _connect(self) -> Client:
         async def disconnected() -> None:
@@ -181,6 +191,8 @@ class NatsJetStreamBus:
 
         async def reconnected() -> None:
             log.warning("NATS connection re-established")
+            for consumer in self._consumers:
+                consumer.connection_restored()
 
         async def error(exc: Exception) -> None:
             log.info("NATS client: %r", exc)
@@ -217,7 +229,6 @@ class NatsJetStreamBus:
                         discard=DiscardPolicy.OLD,
                         max_msgs_per_subject=per_subject,
                         max_msgs=-1 if per_subject > 0 else self.settings.stream_maxlen,
-                        duplicate_window=DUPLICATE_WINDOW_S,
                     )
                 )
 
@@ -229,62 +240,25 @@ class NatsJetStreamBus:
             await self._publish_chunk(events[start : start + PUBLISH_CHUNK])
 
     async def _publish_chunk(self, events: Sequence[Event]) -> None:
-        js = self._require_js()
+        publisher = self._require_publisher()
         subject = self.names.subject
-        outstanding = [(subject(e.event_type), encode_event(e), e.event_id) for e in events]
+        outstanding = [(subject(e.event_type), encode_event(e)) for e in events]
         deadline = time.monotonic() + self.settings.publish_timeout_s
         backoff = Backoff(self.settings.reconnect_max_backoff_s)
-        while outstanding:
-            remaining_s = deadline - time.monotonic()
-            failed, last_error = await self._publish_once(js, outstanding, remaining_s)
+        while True:
+            wait_s = max(min(deadline - time.monotonic(), 5.0), 0.1)
+            failed = await publisher.publish(outstanding, wait_s)
             if not failed:
                 return
+            reason = next(iter(failed.values()))
             if time.monotonic() >= deadline:
                 raise BusUnavailableError(
                     f"NATS did not store {len(failed)} event(s) within "
-                    f"{self.settings.publish_timeout_s} s: {last_error!r}"
+                    f"{self.settings.publish_timeout_s} s: {reason}"
                 )
-            log.warning("%d publish(es) unacknowledged (%r); retrying", len(failed), last_error)
-            outstanding = failed
+            log.warning("%d publish(es) not stored (%s); retrying", len(failed), reason)
+            outstanding = [outstanding[index] for index in sorted(failed)]
             await backoff.wait()
-
-    async def _publish_once(
-        self, js: JetStreamContext, messages: list[tuple[str, bytes, str]], remaining_s: float
-    ) -> tuple[list[tuple[str, bytes, str]], BaseException | None]:
-        if len(messages) == 1:
-            subject, data, event_id = messages[0]
-            try:
-                await js.publish(
-                    subject,
-                    data,
-                    timeout=max(min(remaining_s, 5.0), 0.1),
-                    headers={"Nats-Msg-Id": event_id},
-                )
-                return [], None
-            except (NatsError, TimeoutError) as error:
-                return messages, error
-        futures: list[asyncio.Future[Any]] = []
-        try:
-            for subject, data, event_id in messages:
-                futures.append(
-                    await js.publish_async(subject, data, headers={"Nats-Msg-Id": event_id})
-                )
-        except NatsError as error:
-            for future in futures:
-                future.cancel()
-            return messages, error
-        done, _ = await asyncio.wait(futures, timeout=max(min(remaining_s, 5.0), 0.1))
-        failed = []
-        last_error: BaseException | None = None
-        for message, future in zip(messages, futures, strict=True):
-            if future not in done:
-                future.cancel()
-                failed.append(message)
-                last_error = TimeoutError("no acknowledgement from JetStream")
-            elif future.exception() is not None:
-                failed.append(message)
-                last_error = future.exception()
-        return failed, last_error
 
     def subscribe(self, pattern: str, handler: EventHandler, *, group: str | None = None) -> None:
         self.names.filter_subject(pattern)
@@ -343,10 +317,8 @@ class NatsJetStreamBus:
             )
             await js.add_consumer(stream, config)
         consumer.consumer_name = name
-        subscription = await js.pull_subscribe_bind(
-            name, stream=stream, pending_msgs_limit=self.settings.read_batch * 40
-        )
-        consumer.start(subscription)
+        assert self._client is not None
+        await consumer.start(self._client, stream)
 
     def serve(self, service: str, command: str, handler: RequestHandler) -> None:
         task = self._rpc.serve(service, command, handler)
@@ -399,26 +371,28 @@ class NatsJetStreamBus:
         connected = self._client is not None and self._client.is_connected
         return {"adapter": "nats", "connected": connected, "groups": groups}
 
+    def _require_publisher(self) -> JetStreamPublisher:
+        if self._publisher is None:
+            raise BusUnavailableError("the NATS bus is not started")
+        return self._publisher
+
     def _require_js(self) -> JetStreamContext:
         if self._js is None:
             raise BusUnavailableError("the NATS bus is not started")
         return self._js
 
     async def _write_dead_letter(self, letter: DeadLetter) -> None:
-        js = self._require_js()
-        subject = self.names.dlq_subject(letter.group)
-        backoff = Backoff(self.settings.reconnect_max_backoff_s)
-        while True:
-            try:
-                await js.publish(subject, encode_rpc(letter))
-                return
-            except (NatsError, TimeoutError) as error:
-                log.warning("dead letter for %s not stored (%r); retrying", letter.group, error)
-                await backoff.wait()
+        """Store ``letter``; raising leaves its event unacknowledged, so it comes back later."""
+        failed = await self._require_publisher().publish(
+            [(self.names.dlq_subject(letter.group), encode_rpc(letter))],
+            self.settings.publish_timeout_s,
+        )
+        if failed:
+            raise BusUnavailableError(f"dead letter for {letter.group} not stored: {failed[0]}")
 
     async def _watch(self) -> None:
         js = self._require_js()
-        while True:
+        while self._running:
             await asyncio.sleep(self.settings.discover_interval_s)
             stats: dict[str, dict[str, int]] = {}
             for consumer in self._consumers:

@@ -200,7 +200,7 @@ class RedisRpc:
     async def _receive_replies(self) -> None:
         backoff = Backoff(self.settings.reconnect_max_backoff_s)
         timeout_s = max(self.settings.poll_timeout_s, 0.1)
-        while True:
+        while not self._stopping:
             try:
                 item = await self.redis.blpop([self.reply_key], timeout=timeout_s)
                 backoff.reset()
