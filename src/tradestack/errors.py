@@ -51,3 +51,9 @@ class BusUnavailableError(TradestackError):
     """The configured event-bus server cannot be reached (or stayed down too long)."""
 
     exit_code = 5
+
+
+class BusMigrationError(TradestackError):
+    """Moving events between buses was refused or could not prove that nothing was lost."""
+
+    exit_code = 6

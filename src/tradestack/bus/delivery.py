@@ -23,6 +23,9 @@ from tradestack.domain.events import Event
 log = logging.getLogger(__name__)
 
 _GLOB_CHARS = frozenset("*?[")
+# Groups of subscriptions made without a group name: private to one bus instance,
+# dropped when it closes, never migrated.
+ANONYMOUS_PREFIX = "_anonymous_"
 
 
 def is_glob(pattern: str) -> bool:

@@ -19,10 +19,8 @@ retries un-acknowledged messages until ``publish_timeout_s``.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
-import re
 import socket
 import time
 import uuid
@@ -35,28 +33,21 @@ import nats
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
-from nats.js.api import (
-    AckPolicy,
-    ConsumerConfig,
-    DeliverPolicy,
-    DiscardPolicy,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-)
+from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from tradestack.bus.codec import encode_event
 from tradestack.bus.delivery import (
+    ANONYMOUS_PREFIX,
     Backoff,
     RetryPolicy,
     decode_dead_letter,
     encode_rpc,
-    is_glob,
 )
 from tradestack.bus.nats_consumer import NatsGroupConsumer
+from tradestack.bus.nats_layout import NatsNames, ensure_streams, group_consumer_config
 from tradestack.bus.nats_publisher import JetStreamPublisher
-from tradestack.bus.nats_rpc import NatsRpc, check_token
+from tradestack.bus.nats_rpc import NatsRpc
 from tradestack.bus.port import DeadLetter, EventHandler, RequestHandler
 from tradestack.config.settings import BusSettings
 from tradestack.domain.events import Event
@@ -65,47 +56,6 @@ from tradestack.errors import BusUnavailableError, ConfigError
 log = logging.getLogger(__name__)
 
 PUBLISH_CHUNK = 1_000
-
-
-class NatsNames:
-    """Stream, subject and consumer names under one namespace."""
-
-    def __init__(self, namespace: str) -> None:
-        self.namespace = namespace
-        base = re.sub(r"[^A-Za-z0-9_-]", "_", namespace).upper()
-        self.events_stream = f"{base}_EVENTS"
-        self.dlq_stream = f"{base}_DLQ"
-        self.events_prefix = f"{namespace}.events."
-        self._subjects: dict[str, str] = {}
-
-    def subject(self, event_type: str) -> str:
-        subject = self._subjects.get(event_type)
-        if subject is None:
-            subject = self.events_prefix + check_token("event type", event_type)
-            self._subjects[event_type] = subject
-        return subject
-
-    def filter_subject(self, pattern: str) -> str:
-        """Return the narrowest subject filter covering every type ``pattern`` matches."""
-        if not is_glob(pattern):
-            return self.subject(pattern)
-        tokens: list[str] = []
-        for token in pattern.split("."):
-            if is_glob(token):
-                tokens.append(">")
-                break
-            tokens.append(token)
-        return self.events_prefix + ".".join(tokens)
-
-    def dlq_subject(self, group: str) -> str:
-        return f"{self.namespace}.dlq.{self.durable(group)}"
-
-    @staticmethod
-    def durable(group: str) -> str:
-        clean = re.sub(r"[^A-Za-z0-9_:-]", "_", group)
-        if clean == group:
-            return group
-        return f"{clean}_{hashlib.sha1(group.encode()).hexdigest()[:8]}"
 
 
 class NatsJetStreamBus:
@@ -140,7 +90,7 @@ class NatsJetStreamBus:
         try:
             self._client = await asyncio.wait_for(self._connect(), 5)
             self._js = self._client.jetstream(timeout=5)
-            await self._ensure_streams()
+            await ensure_streams(self._js, self.names, self.settings)
             self._publisher = JetStreamPublisher(self._client)
             await self._publisher.start()
             for consumer in self._consumers:
@@ -210,28 +160,6 @@ class NatsJetStreamBus:
             error_cb=error,
         )
 
-    async def _ensure_streams(self) -> None:
-        assert self._js is not None
-        names = self.names
-        for name, subjects, per_subject in (
-            (names.events_stream, [f"{names.namespace}.events.>"], self.settings.stream_maxlen),
-            (names.dlq_stream, [f"{names.namespace}.dlq.>"], -1),
-        ):
-            try:
-                await self._js.stream_info(name)
-            except NotFoundError:
-                await self._js.add_stream(
-                    StreamConfig(
-                        name=name,
-                        subjects=subjects,
-                        retention=RetentionPolicy.LIMITS,
-                        storage=StorageType.FILE,
-                        discard=DiscardPolicy.OLD,
-                        max_msgs_per_subject=per_subject,
-                        max_msgs=-1 if per_subject > 0 else self.settings.stream_maxlen,
-                    )
-                )
-
     async def publish(self, event: Event) -> None:
         await self.publish_many([event])
 
@@ -263,7 +191,7 @@ class NatsJetStreamBus:
     def subscribe(self, pattern: str, handler: EventHandler, *, group: str | None = None) -> None:
         self.names.filter_subject(pattern)
         if group is None:
-            group = f"_anonymous_{self.instance}_{len(self._anonymous) + 1}"
+            group = f"{ANONYMOUS_PREFIX}{self.instance}_{len(self._anonymous) + 1}"
             self._anonymous.add(group)
         known = self._patterns.setdefault(group, pattern)
         if known != pattern:
@@ -300,21 +228,16 @@ class NatsJetStreamBus:
                     "delete the consumer or choose another group name"
                 )
         except NotFoundError:
-            config = ConsumerConfig(
-                name=name,
-                durable_name=None if anonymous else name,
-                description=f"{consumer.group} <- {consumer.pattern}",
-                deliver_policy=DeliverPolicy.NEW
-                if deliver_from is None
-                else DeliverPolicy.BY_START_TIME,
-                opt_start_time=deliver_from,
-                ack_policy=AckPolicy.EXPLICIT,
-                ack_wait=self.settings.claim_idle_s,
-                max_deliver=-1,
-                filter_subject=filter_subject,
-                max_ack_pending=max(self.settings.read_batch * 20, 1_000),
-                inactive_threshold=max(self.settings.claim_idle_s * 4, 30.0) if anonymous else None,
+            config = group_consumer_config(
+                names,
+                self.settings,
+                group=consumer.group,
+                pattern=consumer.pattern,
+                durable=not anonymous,
             )
+            if deliver_from is not None:
+                config.deliver_policy = DeliverPolicy.BY_START_TIME
+                config.opt_start_time = deliver_from
             await js.add_consumer(stream, config)
         consumer.consumer_name = name
         assert self._client is not None

@@ -33,6 +33,7 @@ from redis.exceptions import RedisError
 
 from tradestack.bus.codec import encode_event
 from tradestack.bus.delivery import (
+    ANONYMOUS_PREFIX,
     Backoff,
     RetryPolicy,
     decode_dead_letter,
@@ -45,6 +46,7 @@ from tradestack.bus.redis_consumer import (
     EVENT_FIELD,
     LETTER_FIELD,
     RedisGroupConsumer,
+    create_group,
 )
 from tradestack.bus.redis_rpc import RedisRpc
 from tradestack.config.settings import BusSettings
@@ -186,8 +188,7 @@ class RedisStreamsBus:
     async def _publish_chunk(self, events: Sequence[Event]) -> None:
         new_types = {e.event_type for e in events} - self._known_types
         if new_types:
-            await self._redis.sadd(self.keys.types, *new_types)
-            self._known_types |= new_types
+            await self._register_types(new_types)
         stream_of = self.keys.stream
         key_index: dict[str, bytes] = {}
         keys: list[str] = []
@@ -200,6 +201,27 @@ class RedisStreamsBus:
             args.append(index)
             args.append(encode_event(event))
         await self._publish_batch(keys=keys, args=args)
+
+    async def _register_types(self, event_types: set[str]) -> None:
+        """Record new types; give a brand-new stream the durable pattern groups it matches.
+
+        A pattern group learns of a new stream only while one of its consumers
+        runs; creating its group here (from the stream's first entry) keeps
+        events of a new type waiting for a group whose consumers are all down.
+        """
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for event_type in sorted(event_types):
+                pipe.sadd(self.keys.types, event_type)
+            pipe.hgetall(self.keys.groups)
+            *added, groups = await pipe.execute()
+        fresh = [t for t, new in zip(sorted(event_types), added, strict=True) if new]
+        for event_type in fresh:
+            for group, pattern in groups.items():
+                if matches(pattern.decode(), event_type):
+                    await create_group(
+                        self._redis, self.keys.stream(event_type), group.decode(), "0"
+                    )
+        self._known_types |= event_types
 
     async def _retrying(self, operation: Callable[[], Awaitable[T]]) -> T:
         deadline = time.monotonic() + self.settings.publish_timeout_s
@@ -223,7 +245,7 @@ class RedisStreamsBus:
 
     def subscribe(self, pattern: str, handler: EventHandler, *, group: str | None = None) -> None:
         if group is None:
-            group = f"_anonymous_{self.instance}_{len(self._anonymous) + 1}"
+            group = f"{ANONYMOUS_PREFIX}{self.instance}_{len(self._anonymous) + 1}"
             self._anonymous.add(group)
         known = self._patterns.setdefault(group, pattern)
         if known != pattern:

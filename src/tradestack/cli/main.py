@@ -7,7 +7,7 @@ import logging
 import typer
 
 from tradestack import __version__
-from tradestack.cli import config_cmd, data_cmd, db_cmd, run_cmd
+from tradestack.cli import config_cmd, data_cmd, db_cmd, migrate_cmd, run_cmd
 from tradestack.cli.output import fail
 from tradestack.errors import TradestackError
 
@@ -22,6 +22,7 @@ app.command("run")(run_cmd.run)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(migrate_cmd.app, name="migrate")
 
 
 @app.command("version")

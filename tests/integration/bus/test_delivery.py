@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, defaultdict
 
+import pytest
+
 from tests.integration.bus.conftest import BusHarness, wait_until
 from tradestack.bus.idempotent import idempotent
 from tradestack.domain.events import Event
@@ -217,3 +219,28 @@ async def test_close_lets_an_in_flight_handler_finish(harness: BusHarness) -> No
     await asyncio.wait_for(started.wait(), 5)
     await bus.close()
     assert finished == [event.event_id]
+
+
+async def test_a_durable_pattern_group_keeps_events_of_new_types_while_it_is_down(
+    harness: BusHarness,
+) -> None:
+    if harness.kind == "memory":
+        pytest.skip("in-process bus keeps no groups once closed")
+    got: list[str] = []
+
+    async def handle(event: Event) -> None:
+        got.append(event.event_type)
+
+    first = harness.make()
+    first.subscribe("alert.*", handle, group="alerts")
+    await first.start()
+    await first.close()
+    publisher = harness.make()
+    await publisher.start()
+    await publisher.publish(Event.create("alert.raised", {}))
+    await publisher.publish_many([Event.create("alert.cleared", {})])
+    second = harness.make()
+    second.subscribe("alert.*", handle, group="alerts")
+    await second.start()
+    await wait_until(lambda: len(got) == 2)
+    assert sorted(got) == ["alert.cleared", "alert.raised"]
