@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import replay
+from bench import bus, replay
 
-BENCHES = [replay]
+BENCHES = [replay, bus]
 
 
 def main() -> None:

@@ -55,6 +55,50 @@ def deliveries_of(message: Msg) -> int:
     return int(tokens[Msg.Ack.NumDelivered]) if len(tokens) > Msg.Ack.NumDelivered else 1
 
 
+class PullWindow:
+    """The pull requests this consumer has open, oldest first, as ``[expires_at, unfilled]``.
+
+    JetStream fills open requests in order and ends each with a 408 status when
+    it expires unfilled. A new request goes out when fewer than half a batch is
+    still requested, or when the only open request is half-way through its life,
+    so two overlap most of the time: one request lost in transit (its 408 never
+    seen, which happens under load) then costs no stall, and entries past their
+    expiry are dropped whether or not their 408 arrived.
+    """
+
+    GRACE_S = 0.1
+
+    def __init__(self, batch: int, expires_s: float) -> None:
+        self.batch = batch
+        self.expires_s = expires_s
+        self.open: deque[list[float]] = deque()
+
+    def needs_request(self, now: float) -> bool:
+        open_ = self.open
+        while open_ and open_[0][0] + self.GRACE_S < now:
+            open_.popleft()
+        if not open_ or sum(entry[1] for entry in open_) <= self.batch // 2:
+            return True
+        return len(open_) == 1 and open_[0][0] - now < self.expires_s / 2
+
+    def requested(self, now: float) -> None:
+        self.open.append([now + self.expires_s, float(self.batch)])
+
+    def delivered(self) -> None:
+        if self.open:
+            oldest = self.open[0]
+            oldest[1] -= 1
+            if oldest[1] <= 0:
+                self.open.popleft()
+
+    def ended(self) -> None:
+        if self.open:
+            self.open.popleft()
+
+    def reset(self) -> None:
+        self.open.clear()
+
+
 class NatsGroupConsumer:
     """Pulls from one JetStream consumer and runs one handler on its messages in order."""
 
@@ -83,26 +127,29 @@ class NatsGroupConsumer:
         self._reading = False
         self._inbox_messages: deque[Msg] = deque()
         self._arrived = asyncio.Event()
-        self._outstanding = 0
-        self._last_traffic = 0.0
+        self._window = PullWindow(settings.read_batch, settings.poll_timeout_s)
         self._client: Client | None = None
         self._subscription: Subscription | None = None
         self._next_subject = ""
         self._inbox = ""
+        self._requests = 0
         self.task: asyncio.Task[None] | None = None
 
     async def start(self, client: Client, stream: str) -> None:
         self._client = client
         self._next_subject = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{self.consumer_name}"
         self._inbox = client.new_inbox()
+        self._requests = 0
         self._subscription = await client.subscribe(
-            self._inbox, cb=self._on_message, pending_msgs_limit=self.settings.read_batch * 100
+            self._inbox + ".*",
+            cb=self._on_message,
+            pending_msgs_limit=self.settings.read_batch * 100,
         )
         self.task = asyncio.create_task(self._run(), name=f"nats-consumer:{self.group}")
 
     def connection_restored(self) -> None:
         """Forget pull requests: a restarted server no longer holds them."""
-        self._outstanding = 0
+        self._window.reset()
         self._arrived.set()
 
     async def stop(self) -> None:
@@ -131,48 +178,51 @@ class NatsGroupConsumer:
         self._arrived.set()
 
     async def _run(self) -> None:
-        batch = self.settings.read_batch
         poll_s = self.settings.poll_timeout_s
-        expires_ns = int(poll_s * 1_000_000_000)
-        request = json.dumps({"batch": batch, "expires": expires_ns}).encode()
+        window = self._window
+        request = json.dumps(
+            {"batch": window.batch, "expires": int(poll_s * 1_000_000_000)}
+        ).encode()
         queue = self._inbox_messages
         while not self._stopping:
-            if self._outstanding <= batch // 2:
-                await self._request_more(request, batch)
+            if window.needs_request(time.monotonic()):
+                await self._request_more(request)
             if not queue:
-                await self._wait_for_messages(poll_s)
+                await self._wait_for_messages(poll_s / 4)
                 continue
             while queue and not self._stopping:
                 message = queue.popleft()
-                self._last_traffic = time.monotonic()
                 if message.data:
-                    self._outstanding -= 1
+                    window.delivered()
                     try:
                         await self._handle(message)
                     except (NatsError, BusUnavailableError) as error:
                         log.warning("group %s could not settle a message: %s", self.group, error)
                 else:
                     self._on_status(message)
+                if window.needs_request(time.monotonic()):
+                    await self._request_more(request)
 
-    async def _request_more(self, request: bytes, batch: int) -> None:
+    async def _request_more(self, request: bytes) -> None:
         assert self._client is not None
         try:
-            await self._client.publish(self._next_subject, request, reply=self._inbox)
+            self._requests += 1
+            await self._client.publish(
+                self._next_subject, request, reply=f"{self._inbox}.{self._requests}"
+            )
         except NatsError as error:
             log.warning("group %s cannot request messages: %s", self.group, error)
             await asyncio.sleep(self.settings.poll_timeout_s)
             return
-        self._outstanding += batch
-        self._last_traffic = time.monotonic()
+        self._window.requested(time.monotonic())
 
-    async def _wait_for_messages(self, poll_s: float) -> None:
+    async def _wait_for_messages(self, timeout_s: float) -> None:
         self._arrived.clear()
         self._reading = True
         try:
-            await asyncio.wait_for(self._arrived.wait(), poll_s + 0.5)
+            await asyncio.wait_for(self._arrived.wait(), timeout_s)
         except TimeoutError:
-            if time.monotonic() - self._last_traffic > poll_s * 2 + 1:
-                self._outstanding = 0  # requests lost (reconnect or restart); ask again
+            pass
         finally:
             self._reading = False
 
@@ -180,10 +230,7 @@ class NatsGroupConsumer:
         headers = message.headers or {}
         status = headers.get("Status", "")
         if status in {"408", "409"}:
-            unfilled = headers.get("Nats-Pending-Messages")
-            self._outstanding = (
-                max(self._outstanding - int(unfilled), 0) if unfilled is not None else 0
-            )
+            self._window.ended()
             if status == "409":
                 log.info("group %s pull ended: %s", self.group, headers.get("Description"))
         elif status not in {"100", "404"}:

@@ -78,6 +78,7 @@ class RedisGroupConsumer:
         self._stopping = False
         self._reading = False
         self._last_claim = 0.0
+        self._pending_acks: dict[str, list[bytes]] = {}
         self._claim_interval_s = max(settings.claim_idle_s / 2, 0.05)
         self.task: asyncio.Task[None] | None = None
         self._on_connection: Callable[[bool], None] = lambda _connected: None
@@ -106,6 +107,7 @@ class RedisGroupConsumer:
         if self._reading:
             self.task.cancel()
         await asyncio.gather(self.task, return_exceptions=True)
+        await self._flush_acks()
 
     async def _run(self) -> None:
         backoff = Backoff(self.settings.reconnect_max_backoff_s)
@@ -137,18 +139,43 @@ class RedisGroupConsumer:
             await self._reclaim()
         self._reading = True
         try:
-            response = await self.redis.xreadgroup(
-                self.group,
-                self.consumer,
-                dict.fromkeys(sorted(self._created), ">"),
-                count=self.settings.read_batch,
-                block=max(int(self.settings.poll_timeout_s * 1000), 1),
-            )
+            response = await self._ack_and_read()
         finally:
             self._reading = False
         self._on_connection(True)
         for stream, entries in response or ():
             await self._handle_entries(_text(stream), entries, None)
+
+    async def _ack_and_read(self) -> Any:
+        """Send the last batch's XACKs and the next XREADGROUP in one round trip.
+
+        Acknowledgements stay queued until that round trip succeeds (XACK is
+        idempotent, so sending one twice is harmless); ``stop`` flushes the rest.
+        """
+        streams = dict.fromkeys(sorted(self._created), ">")
+        block_ms = max(int(self.settings.poll_timeout_s * 1000), 1)
+        count = self.settings.read_batch
+        if not self._pending_acks:
+            return await self.redis.xreadgroup(
+                self.group, self.consumer, streams, count=count, block=block_ms
+            )
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for stream, ids in self._pending_acks.items():
+                pipe.xack(stream, self.group, *ids)
+            pipe.xreadgroup(self.group, self.consumer, streams, count=count, block=block_ms)
+            results = await pipe.execute()
+        self._pending_acks = {}
+        return results[-1]
+
+    async def _flush_acks(self) -> None:
+        try:
+            for stream, ids in self._pending_acks.items():
+                await self.redis.xack(stream, self.group, *ids)
+            self._pending_acks = {}
+        except CONNECTION_ERRORS as error:
+            log.warning(
+                "consumer %s could not acknowledge its last batch: %s", self.consumer, error
+            )
 
     async def _wait_for_streams(self) -> None:
         self._reading = True
@@ -222,7 +249,7 @@ class RedisGroupConsumer:
         if not acks:
             return
         if not letters:
-            await self.redis.xack(stream, self.group, *acks)
+            self._pending_acks.setdefault(stream, []).extend(acks)
             return
         async with self.redis.pipeline(transaction=True) as pipe:
             for letter in letters:

@@ -47,9 +47,16 @@ class RedisRpc:
     """Serves this instance's services and makes its calls."""
 
     def __init__(
-        self, *, redis: Redis, namespace: str, instance: str, settings: BusSettings
+        self,
+        *,
+        redis: Redis,
+        blocking: Redis,
+        namespace: str,
+        instance: str,
+        settings: BusSettings,
     ) -> None:
         self.redis = redis
+        self.blocking = blocking
         self.namespace = namespace
         self.instance = instance
         self.settings = settings
@@ -144,7 +151,7 @@ class RedisRpc:
                     created = True
                 self._reading.add(service)
                 try:
-                    response = await self.redis.xreadgroup(
+                    response = await self.blocking.xreadgroup(
                         RPC_GROUP,
                         self.instance,
                         {stream: ">"},
@@ -202,7 +209,7 @@ class RedisRpc:
         timeout_s = max(self.settings.poll_timeout_s, 0.1)
         while not self._stopping:
             try:
-                item = await self.redis.blpop([self.reply_key], timeout=timeout_s)
+                item = await self.blocking.blpop([self.reply_key], timeout=timeout_s)
                 backoff.reset()
             except CONNECTION_ERRORS as error:
                 log.warning("rpc replies lost Redis: %s; retrying", error)

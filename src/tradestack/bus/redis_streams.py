@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -43,7 +43,6 @@ from tradestack.bus.delivery import (
 from tradestack.bus.port import DeadLetter, EventHandler, RequestHandler
 from tradestack.bus.redis_consumer import (
     CONNECTION_ERRORS,
-    EVENT_FIELD,
     LETTER_FIELD,
     RedisGroupConsumer,
     create_group,
@@ -57,6 +56,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 PUBLISH_CHUNK = 1_000
+COMMAND_CONNECTIONS = 16
 
 # XADD a batch in one round trip and one command: far cheaper for the client than
 # a pipeline of XADDs (redis-py packs and parses each pipelined command in Python).
@@ -70,15 +70,23 @@ return (#ARGV - 1) / 2
 """
 
 
-def connect(url: str) -> Redis:
-    """Open a client that fails fast: our loops own retrying and back-off."""
-    return Redis.from_url(
-        url,
-        decode_responses=False,
-        socket_connect_timeout=2,
-        socket_keepalive=True,
-        retry=Retry(NoBackoff(), 0),
-    )
+def connect(url: str, *, max_connections: int | None = None) -> Redis:
+    """Open a client that fails fast: our loops own retrying and back-off.
+
+    With ``max_connections`` callers beyond it wait for a free connection
+    (many concurrent publishes share a few sockets); without, every caller
+    gets one, which blocking readers (XREADGROUP BLOCK, BLPOP) need.
+    """
+    options: dict[str, Any] = {
+        "decode_responses": False,
+        "socket_connect_timeout": 2,
+        "socket_keepalive": True,
+        "retry": Retry(NoBackoff(), 0),
+    }
+    if max_connections is None:
+        return Redis.from_url(url, **options)
+    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, **options)
+    return Redis(connection_pool=pool)
 
 
 class RedisKeys:
@@ -106,7 +114,8 @@ class RedisStreamsBus:
         self.settings = settings or BusSettings()
         self.keys = RedisKeys(self.settings.namespace)
         self.instance = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        self._redis = connect(url)
+        self._redis = connect(url, max_connections=COMMAND_CONNECTIONS)
+        self._blocking = connect(url)
         self._publish_batch = self._redis.register_script(PUBLISH_BATCH_SCRIPT)
         self._retry = RetryPolicy(
             max_deliver=self.settings.max_deliver,
@@ -115,6 +124,7 @@ class RedisStreamsBus:
         )
         self._rpc = RedisRpc(
             redis=self._redis,
+            blocking=self._blocking,
             namespace=self.settings.namespace,
             instance=self.instance,
             settings=self.settings,
@@ -123,6 +133,8 @@ class RedisStreamsBus:
         self._patterns: dict[str, str] = {}
         self._anonymous: set[str] = set()
         self._known_types: set[str] = set()
+        self._outbox: list[tuple[Event, asyncio.Future[None]]] = []
+        self._sender: asyncio.Task[None] | None = None
         self._clock_offset_ms = 0
         self._running = False
         self._connected = False
@@ -156,6 +168,8 @@ class RedisStreamsBus:
         if not self._running:
             return
         self._running = False
+        if self._sender is not None:
+            await asyncio.gather(self._sender, return_exceptions=True)
         await asyncio.gather(*(consumer.stop() for consumer in self._consumers))
         await self._rpc.close()
         if self._monitor is not None:
@@ -163,22 +177,36 @@ class RedisStreamsBus:
             await asyncio.gather(self._monitor, return_exceptions=True)
         await self._drop_anonymous_groups()
         await self._redis.aclose()
+        await self._blocking.aclose()
         self._connected = False
 
     async def publish(self, event: Event) -> None:
-        stream = self.keys.stream(event.event_type)
-        data = encode_event(event)
-        if event.event_type in self._known_types:
-            await self._retrying(
-                lambda: self._redis.xadd(
-                    stream,
-                    {EVENT_FIELD: data},
-                    maxlen=self.settings.stream_maxlen,
-                    approximate=True,
-                )
-            )
-            return
-        await self.publish_many([event])
+        """Queue ``event`` for the next batch: concurrent publishes share one round trip.
+
+        One sender drains the queue in order, so events published from one
+        process are stored in the order ``publish`` was called.
+        """
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outbox.append((event, future))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send_outbox(), name="redis-publisher")
+        await future
+
+    async def _send_outbox(self) -> None:
+        while self._outbox:
+            batch = self._outbox[:PUBLISH_CHUNK]
+            del self._outbox[:PUBLISH_CHUNK]
+            events = [event for event, _future in batch]
+            try:
+                await self._retrying(lambda events=events: self._publish_chunk(events))  # type: ignore[misc]
+            except Exception as error:
+                for _event, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for _event, future in batch:
+                if not future.done():
+                    future.set_result(None)
 
     async def publish_many(self, events: Sequence[Event]) -> None:
         for start in range(0, len(events), PUBLISH_CHUNK):
@@ -251,7 +279,7 @@ class RedisStreamsBus:
         if known != pattern:
             raise ValueError(f"group {group!r} already subscribes to {known!r}")
         consumer = RedisGroupConsumer(
-            redis=self._redis,
+            redis=self._blocking,
             group=group,
             pattern=pattern,
             handler=handler,
