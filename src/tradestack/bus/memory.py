@@ -74,11 +74,19 @@ class InMemoryBus:
 
     async def publish(self, event: Event) -> None:
         for group in self._route(event.event_type):
-            await group.queue.put(event)
+            try:
+                group.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                await group.queue.put(event)
 
     async def publish_many(self, events: Sequence[Event]) -> None:
+        route = self._route
         for event in events:
-            await self.publish(event)
+            for group in route(event.event_type):
+                try:
+                    group.queue.put_nowait(event)  # no coroutine per event while there is room
+                except asyncio.QueueFull:
+                    await group.queue.put(event)
 
     def subscribe(self, pattern: str, handler: EventHandler, *, group: str | None = None) -> None:
         if group is None:
@@ -152,14 +160,21 @@ class InMemoryBus:
         queue = group.queue
         while True:
             event = await queue.get()
-            try:
-                await handler(event)
-                group.handled += 1
-            except Exception as error:
-                log.exception("handler for %s failed on event %s", group.pattern, event.event_id)
-                await self._retry_or_dead_letter(group, handler, event, error)
-            finally:
-                queue.task_done()
+            while True:  # then take what is already queued without awaiting get()
+                try:
+                    await handler(event)
+                    group.handled += 1
+                except Exception as error:
+                    log.exception(
+                        "handler for %s failed on event %s", group.pattern, event.event_id
+                    )
+                    await self._retry_or_dead_letter(group, handler, event, error)
+                finally:
+                    queue.task_done()
+                try:
+                    event = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
 
     async def _retry_or_dead_letter(
         self, group: _Group, handler: EventHandler, event: Event, error: Exception
