@@ -4,10 +4,9 @@ A ``NatsGroupConsumer`` serves one ``subscribe`` call. Its group is a durable
 pull consumer on the events stream (an ephemeral one for anonymous
 subscriptions); every handler of the group pulls from it, so they compete.
 
-Pulling keeps a window of requested messages open (a new pull request for
-``read_batch`` goes out when fewer than half are outstanding), so messages
-stream in while earlier ones are handled; nats-py's ``fetch`` waits for a
-round trip per batch and costs a task per message. A handler that raises gets
+Pulling keeps pull requests open (``PullWindow``), so messages stream in
+while earlier ones are handled; nats-py's ``fetch`` waits a round trip per
+batch and costs a task per message. A handler that raises gets
 a NAK with a growing delay and JetStream redelivers; on the ``max_deliver``-th
 failure the event goes to the dead-letter stream with its error and is then
 acknowledged. A dead consumer's messages come back after ``ack_wait``

@@ -41,6 +41,12 @@ RPC_GROUP = "rpc"
 REQUEST_FIELD = b"r"
 REQUEST_STREAM_MAXLEN = 10_000
 MAX_CONCURRENT_REQUESTS = 64
+# RPUSH and EXPIRE as one command: one parse and one reply instead of a pipeline of two.
+REPLY_SCRIPT = """
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
 
 
 class RedisRpc:
@@ -57,6 +63,7 @@ class RedisRpc:
     ) -> None:
         self.redis = redis
         self.blocking = blocking
+        self._send_reply = redis.register_script(REPLY_SCRIPT)
         self.namespace = namespace
         self.instance = instance
         self.settings = settings
@@ -195,10 +202,7 @@ class RedisRpc:
             else:
                 reply = await answer(handler, request, service)
             ttl_s = max(math.ceil(request.deadline_ms / 1000 - time.time()), 1) + 5
-            async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.rpush(request.reply_to, encode_rpc(reply))
-                pipe.expire(request.reply_to, ttl_s)
-                await pipe.execute()
+            await self._send_reply(keys=[request.reply_to], args=[encode_rpc(reply), ttl_s])
         except CONNECTION_ERRORS as error:
             log.warning("rpc server %s could not reply: %s", service, error)
         finally:
