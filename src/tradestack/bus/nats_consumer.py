@@ -219,7 +219,8 @@ class NatsGroupConsumer:
         self._arrived.clear()
         self._reading = True
         try:
-            await asyncio.wait_for(self._arrived.wait(), timeout_s)
+            async with asyncio.timeout(timeout_s):  # no task per wait, unlike wait_for
+                await self._arrived.wait()
         except TimeoutError:
             pass
         finally:

@@ -145,7 +145,8 @@ class NatsJetStreamBus:
                 consumer.connection_restored()
 
         async def error(exc: Exception) -> None:
-            log.info("NATS client: %r", exc)
+            # A slow consumer's dropped messages are redelivered after ack_wait: worth a warning.
+            log.log(logging.WARNING if self._running else logging.INFO, "NATS client: %r", exc)
 
         return await nats.connect(
             self.url,

@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 @dataclass(slots=True)
 class _Batch:
     remaining: int
+    done: asyncio.Future[None]
     failed: dict[int, str] = field(default_factory=dict)
-    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class JetStreamPublisher:
@@ -42,7 +42,9 @@ class JetStreamPublisher:
 
     async def publish(self, messages: list[tuple[str, bytes]], timeout_s: float) -> dict[int, str]:
         """Send ``(subject, data)`` pairs; return ``{index: reason}`` for those not stored."""
-        batch = _Batch(remaining=len(messages))
+        if not messages:
+            return {}
+        batch = _Batch(remaining=len(messages), done=asyncio.get_running_loop().create_future())
         tokens: list[str] = []
         publish = self._client.publish
         prefix = self._prefix
@@ -53,7 +55,8 @@ class JetStreamPublisher:
                 tokens.append(token)
                 self._waiting[token] = (batch, index)
                 await publish(subject, data, reply=prefix + token)
-            await asyncio.wait_for(batch.done.wait(), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                await batch.done
         except TimeoutError:
             pass
         except Exception as error:  # nats errors or a closed connection: retry what is left
@@ -77,5 +80,5 @@ class JetStreamPublisher:
         elif b'"error"' in data:
             batch.failed[index] = data.decode(errors="replace")
         batch.remaining -= 1
-        if batch.remaining == 0:
-            batch.done.set()
+        if batch.remaining == 0 and not batch.done.done():
+            batch.done.set_result(None)
