@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import backtest, data, execution, migrate, replay
+from bench import backtest, bus, data, execution, migrate, replay
 
-BENCHES = [replay, execution, data, backtest, migrate]
+BENCHES = [replay, execution, bus, data, backtest, migrate]
 
 
 def main() -> None:
