@@ -89,6 +89,12 @@ class BackupError(TradestackError):
     exit_code = 5
 
 
+class BusUnavailableError(TradestackError):
+    """The configured event-bus server cannot be reached (or stayed down too long)."""
+
+    exit_code = 10
+
+
 class ProviderError(TradestackError):
     """A market-data provider (exchange, vendor) failed; bars stored before it stay stored."""
 
@@ -131,6 +137,12 @@ class RateLimitedError(ProviderError):
 
 class ArchiveError(TradestackError):
     """An archive file is missing or failed verification; nothing was deleted or restored."""
+
+
+class BusMigrationError(TradestackError):
+    """Moving events between buses was refused or could not prove that nothing was lost."""
+
+    exit_code = 11
 
 
 class ConflictError(TradestackError):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import logging
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tradestack.bus.port import EventHandler, RequestHandler
+from tradestack.bus.delivery import RetryPolicy, handle_with_retries, matches
+from tradestack.bus.port import DeadLetter, EventHandler, RequestHandler
 from tradestack.domain.events import Event
 from tradestack.errors import BusTimeoutError, RemoteCallError
 
@@ -18,12 +19,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class _Group:
+    name: str
     pattern: str
     queue: asyncio.Queue[Event]
     handlers: list[EventHandler] = field(default_factory=list)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     handled: int = 0
     failed: int = 0
+    retried: int = 0
 
 
 class InMemoryBus:
@@ -31,11 +34,21 @@ class InMemoryBus:
 
     Each subscription group has one bounded queue; every handler registered in
     the group is a competing worker on it, so a slow group slows its publisher
-    (back-pressure) rather than growing memory without bound.
+    (back-pressure) rather than growing memory without bound. A handler that
+    raises is retried in place (order is kept) up to ``retry.max_deliver``
+    deliveries; then the event is dead-lettered (``failed`` counts those).
     """
 
-    def __init__(self, *, queue_size: int = 10_000) -> None:
+    def __init__(
+        self,
+        *,
+        queue_size: int = 10_000,
+        retry: RetryPolicy | None = None,
+        dead_letter_capacity: int = 10_000,
+    ) -> None:
         self._queue_size = queue_size
+        self._retry = retry or RetryPolicy(max_deliver=1)
+        self._dead_letters: deque[DeadLetter] = deque(maxlen=dead_letter_capacity)
         self._groups: dict[str, _Group] = {}
         self._routes: dict[str, list[_Group]] = {}
         self._servers: dict[tuple[str, str], RequestHandler] = {}
@@ -61,11 +74,19 @@ class InMemoryBus:
 
     async def publish(self, event: Event) -> None:
         for group in self._route(event.event_type):
-            await group.queue.put(event)
+            try:
+                group.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                await group.queue.put(event)
 
     async def publish_many(self, events: Sequence[Event]) -> None:
+        route = self._route
         for event in events:
-            await self.publish(event)
+            for group in route(event.event_type):
+                try:
+                    group.queue.put_nowait(event)  # no coroutine per event while there is room
+                except asyncio.QueueFull:
+                    await group.queue.put(event)
 
     def subscribe(self, pattern: str, handler: EventHandler, *, group: str | None = None) -> None:
         if group is None:
@@ -73,7 +94,7 @@ class InMemoryBus:
             group = f"_anonymous_{self._anonymous}"
         entry = self._groups.get(group)
         if entry is None:
-            entry = _Group(pattern=pattern, queue=asyncio.Queue(self._queue_size))
+            entry = _Group(name=group, pattern=pattern, queue=asyncio.Queue(self._queue_size))
             self._groups[group] = entry
             self._routes.clear()
         elif entry.pattern != pattern:
@@ -103,22 +124,31 @@ class InMemoryBus:
                 f"{service}.{command} failed: {type(error).__name__}: {error}"
             ) from error
 
+    async def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        return list(self._dead_letters)[-limit:] if limit > 0 else []
+
     def health(self) -> dict[str, Any]:
         return {
             "adapter": "memory",
             "connected": self._running,
             "groups": {
-                name: {"lag": g.queue.qsize(), "handled": g.handled, "failed": g.failed}
+                name: {
+                    "pattern": g.pattern,
+                    "lag": g.queue.qsize(),
+                    "pending": g.queue.qsize(),
+                    "handled": g.handled,
+                    "failed": g.failed,
+                    "retried": g.retried,
+                }
                 for name, g in self._groups.items()
             },
+            "dead_letters": len(self._dead_letters),
         }
 
     def _route(self, event_type: str) -> list[_Group]:
         groups = self._routes.get(event_type)
         if groups is None:
-            groups = [
-                g for g in self._groups.values() if fnmatch.fnmatchcase(event_type, g.pattern)
-            ]
+            groups = [g for g in self._groups.values() if matches(g.pattern, event_type)]
             self._routes[event_type] = groups
         return groups
 
@@ -130,11 +160,37 @@ class InMemoryBus:
         queue = group.queue
         while True:
             event = await queue.get()
-            try:
-                await handler(event)
-                group.handled += 1
-            except Exception:
-                group.failed += 1
-                log.exception("handler for %s failed on event %s", group.pattern, event.event_id)
-            finally:
-                queue.task_done()
+            while True:  # then take what is already queued without awaiting get()
+                try:
+                    await handler(event)
+                    group.handled += 1
+                except Exception as error:
+                    log.exception(
+                        "handler for %s failed on event %s", group.pattern, event.event_id
+                    )
+                    await self._retry_or_dead_letter(group, handler, event, error)
+                finally:
+                    queue.task_done()
+                try:
+                    event = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+
+    async def _retry_or_dead_letter(
+        self, group: _Group, handler: EventHandler, event: Event, error: Exception
+    ) -> None:
+        if self._retry.max_deliver > 1:
+            group.retried += 1
+        letter = await handle_with_retries(
+            handler,
+            event,
+            policy=self._retry,
+            group=group.name,
+            delivered_before=1,
+            last_error=error,
+        )
+        if letter is None:
+            group.handled += 1
+            return
+        group.failed += 1
+        self._dead_letters.append(letter)

@@ -201,6 +201,24 @@ class ReportSettings(_Group):
         return value
 
 
+class BusSettings(_Group):
+    """How the broker adapters (Redis Streams, NATS JetStream) store and deliver events.
+
+    The in-memory bus reads only ``max_deliver`` and ``retry_backoff_s``.
+    """
+
+    namespace: str = Field(default="tradestack", pattern=r"^[A-Za-z0-9_-]+$")
+    stream_maxlen: int = Field(default=1_000_000, ge=1_000)
+    claim_idle_s: float = Field(default=30.0, gt=0)
+    max_deliver: int = Field(default=5, ge=1, le=100)
+    retry_backoff_s: float = Field(default=0.05, ge=0)
+    read_batch: int = Field(default=500, ge=1, le=10_000)
+    poll_timeout_s: float = Field(default=1.0, gt=0)
+    discover_interval_s: float = Field(default=1.0, gt=0)
+    publish_timeout_s: float = Field(default=30.0, gt=0)
+    reconnect_max_backoff_s: float = Field(default=2.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything tradestack reads from its environment; frozen once loaded."""
 
@@ -237,6 +255,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     data: DataSettings = Field(default_factory=DataSettings)
+    bus: BusSettings = Field(default_factory=BusSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     @classmethod

@@ -11,11 +11,13 @@ say so rather than pretend.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tradestack.config.settings import Settings
 from tradestack.errors import TradestackError
@@ -56,7 +58,11 @@ async def run_checks(
         await _api_check(settings) if check_api else Check("API answers", SKIP, "--no-api")
     )
     checks.append(Check("WebSocket answers", SKIP, "no WebSocket endpoint in this release yet"))
-    checks.append(Check("services healthy", SKIP, "the services shape is not in this release yet"))
+    checks.append(
+        await _services_check(settings)
+        if check_api
+        else Check("services healthy", SKIP, "--no-api")
+    )
     return checks
 
 
@@ -145,6 +151,30 @@ async def _api_check(settings: Settings) -> Check:
     except (OSError, ValueError) as error:
         return Check("API answers", FAIL, f"{url}: {getattr(error, 'reason', error)}")
     return Check("API answers", PASS if status == 200 else FAIL, f"{url}: HTTP {status}")
+
+
+async def _services_check(settings: Settings) -> Check:
+    """Every service in the health graph (heartbeats seen by analytics) is healthy."""
+    url = f"http://{settings.api_host}:{settings.api_port}/api/v1/system/health-graph"
+    try:
+        graph = await asyncio.to_thread(_get_json, url)
+    except (OSError, ValueError) as error:
+        return Check("services healthy", FAIL, f"{url}: {getattr(error, 'reason', error)}")
+    nodes = graph.get("nodes") or []
+    if not nodes:
+        return Check("services healthy", FAIL, f"{url}: no services in the health graph")
+    sick = [f"{n['service']} {n['status']}" for n in nodes if n.get("status") != "healthy"]
+    if sick:
+        return Check("services healthy", FAIL, "; ".join(sick))
+    return Check("services healthy", PASS, ", ".join(n["service"] for n in nodes))
+
+
+def _get_json(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=3.0) as response:
+        data = json.loads(response.read())
+    if not isinstance(data, dict):
+        raise ValueError("the health graph is not a JSON object")
+    return data
 
 
 def _get_status(url: str) -> int:

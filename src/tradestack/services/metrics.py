@@ -8,7 +8,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from tradestack.bus.port import EventBus, EventHandler, RequestHandler
+from tradestack.bus.port import DeadLetter, EventBus, EventHandler, RequestHandler
 from tradestack.domain.events import Event
 
 
@@ -109,6 +109,9 @@ class InstrumentedBus:
         self, service: str, command: str, params: dict[str, Any], *, timeout_s: float = 5.0
     ) -> dict[str, Any]:
         return await self.inner.call(service, command, params, timeout_s=timeout_s)
+
+    async def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        return await self.inner.dead_letters(limit)
 
     def health(self) -> dict[str, Any]:
         health = self.inner.health()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import text
@@ -24,7 +26,21 @@ backends = pytest.mark.parametrize("empty_database_url", BACKENDS, indirect=True
 
 
 class _Health(BaseHTTPRequestHandler):
+    """A gateway's health and health graph; ``graph`` sets what the services report."""
+
+    graph: ClassVar[dict[str, object]] = {
+        "nodes": [{"service": "exec-risk", "status": "healthy"}],
+        "edges": [],
+    }
+
     def do_GET(self) -> None:
+        if self.path == "/api/v1/system/health-graph":
+            body = json.dumps(self.graph).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+            return
         self.send_response(200 if self.path == "/api/v1/health" else 404)
         self.end_headers()
 
@@ -55,9 +71,12 @@ async def test_healthy_database_passes_and_damage_fails(
     await create_backup(filled_url, home)
 
     healthy = _results(await run_checks(settings))
-    assert {
-        healthy[name] for name in healthy if name not in {"WebSocket answers", "services healthy"}
-    } == {PASS}
+    assert {healthy[name] for name in healthy if name != "WebSocket answers"} == {PASS}
+    _Health.graph = {"nodes": [{"service": "exec-risk", "status": "unhealthy"}], "edges": []}
+    try:
+        assert _results(await run_checks(settings))["services healthy"] == FAIL
+    finally:
+        _Health.graph = {"nodes": [{"service": "exec-risk", "status": "healthy"}], "edges": []}
 
     db = Database(filled_url)
     try:

@@ -101,7 +101,7 @@ async def test_429_rests_the_key_and_another_key_finishes_without_loss(
     assert len(set(bars.ts.tolist())) == len(bars)
     usage = {u.label: u for u in pool.usage()}
     limited = [u for u in usage.values() if u.rate_limited]
-    assert len(limited) == 1 and limited[0].resting_s > 25
+    assert len(limited) == 1 and 0 < limited[0].resting_s <= 30  # rested for Retry-After
     assert usage["g2#1"].requests == 0  # only the configured group is used
     assert "rests" in caplog.text
     for secret in pool.secrets():
