@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from tradestack.domain.market import Bar
 from tradestack.marketdata import recent
-from tradestack.marketdata.queries import candlesticks
+from tradestack.marketdata.queries import candle_series, candlesticks
 from tradestack.marketdata.synthetic import SyntheticMarket
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bars import insert_bars
@@ -18,12 +18,17 @@ async def test_cache_matches_storage_and_follows_bars(database: Database) -> Non
     history = SyntheticMarket(seed=3).bars("BTC/USDT", "1m", START, 1500)
     async with database.transaction() as connection:
         await insert_bars(connection, history, source="test")
+    plain = await candle_series(database, "BTC/USDT", timeframe="1m", limit=100)
     cache = recent.RecentBars(capacity=1200)
     recent.enable(database, cache)
     try:
+        cached = await candle_series(database, "BTC/USDT", timeframe="1m", limit=100)
+        assert cached.frame.to_bars() == plain.frame.to_bars() == history[-100:]
+        assert (cached.indicators, cached.archived) == ({}, 0)
+        cache.misses = cache.hits = 0
         assert await candlesticks(database, "BTC/USDT", timeframe="1m", limit=100) == history[-100:]
         assert await candlesticks(database, "BTC/USDT", timeframe="1m", limit=50) == history[-50:]
-        assert (cache.misses, cache.hits) == (1, 1)
+        assert (cache.misses, cache.hits) == (0, 2)  # loaded once, by the first read
         # More than the cache holds: read from storage, nothing cached for it.
         assert (
             await candlesticks(database, "BTC/USDT", timeframe="1m", limit=1400) == history[-1400:]

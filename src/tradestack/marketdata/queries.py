@@ -75,6 +75,13 @@ async def candle_series(
         raise ValueError("start must be before end")
     warmup = warmup_bars(specs)
     label = frame_spec.label
+    cache = recent.cache_of(db)
+    if cache is not None and start is None and end is None and not specs:
+        # A chart's usual read: the newest bars, no indicators. When storage holds at
+        # least ``limit`` of them, none is archived, and memory has them.
+        newest = await cache.newest(db, symbol, label, limit)
+        if len(newest) == limit:
+            return CandleSeries(BarFrame.from_bars(newest), {}, 0)
     async with db.read() as connection:
         if start is None:  # the newest bars, with the warm-up bars before them
             head = await recent_bars(connection, symbol, label, limit=limit + warmup, before=end)
