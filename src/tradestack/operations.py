@@ -102,7 +102,8 @@ def _alert_engine(kernel: Kernel, rules_file: Path) -> AlertEngine:
         return {"": 1.0}
 
     async def trader_faulted() -> dict[str, float]:
-        return {s["trader_id"]: 1.0 for s in kernel.traders.summaries() if s["state"] == "FAULTED"}
+        running = await kernel.traders.summaries()
+        return {name: 1.0 for name, s in running.items() if s["state"] == "FAULTED"}
 
     async def halt(trader_id: str, reason: str) -> None:
         canceled = await kernel.traders.emergency_stop(trader_id)
