@@ -51,6 +51,10 @@ class ExecRiskService(ServiceHost):
         )
 
     async def _drain_role(self) -> None:
+        await self._wait_caught_up("exec-risk")
+
+    async def _after_drain(self) -> None:
+        # Only now: a stopped trader would take (and acknowledge) events without acting.
         await self.traders.stop()
 
     async def _checks(self) -> dict[str, str]:

@@ -71,6 +71,23 @@ class ServiceHost(Component):
             self.metrics.up.labels(self.service).set(0)
             self.exit.set()
 
+    async def _wait_caught_up(self, group: str, timeout_s: float = 10.0) -> None:
+        """Let ``group`` read and finish what upstream already published before draining.
+
+        The supervisor drains services upstream first, so by now nothing new
+        arrives; three idle readings in a row (the brokers refresh lag about once
+        a second) mean the backlog is done. Gives up after ``timeout_s``: what is
+        left stays in the broker for the next start, never lost.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        idle = 0
+        while loop.time() < deadline and idle < 3:
+            figures = (self.bus.health().get("groups") or {}).get(group) or {}
+            busy = figures.get("lag", 0) or figures.get("pending", 0)
+            idle = 0 if busy else idle + 1
+            await asyncio.sleep(0.5)
+
     async def _heartbeat(self) -> None:
         interval = self.settings.services.heartbeat_interval_s
         while not self.draining:

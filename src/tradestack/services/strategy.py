@@ -16,6 +16,9 @@ class StrategyService(ServiceHost):
         await self.host.start()
 
     async def _drain_role(self) -> None:
+        await self._wait_caught_up("strategy")
+
+    async def _after_drain(self) -> None:
         await self.host.stop()
 
     async def _checks(self) -> dict[str, Any]:

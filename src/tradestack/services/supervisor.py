@@ -95,15 +95,21 @@ class Supervisor:
                 continue
 
     async def _stop_all(self) -> None:
-        for name, process in self.processes.items():
+        """Drain upstream first (market-data, strategy, exec-risk, ...), one at a time.
+
+        Each service finishes what the one before it already published, so a
+        stop leaves no evaluated bar unsettled.
+        """
+        for name in self.names:
+            process = self.processes.get(name)
+            if process is None:
+                continue
             if process.returncode is None:
                 self.states[name].state = "draining"
+                self._changed(name)
                 process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_S
-        for name, process in self.processes.items():
-            remaining = max(0.1, deadline - time.monotonic())
             try:
-                code = await asyncio.wait_for(process.wait(), remaining)
+                code = await asyncio.wait_for(process.wait(), STOP_GRACE_S)
             except TimeoutError:
                 process.kill()
                 code = await process.wait()
