@@ -158,3 +158,9 @@ class BusMigrationError(TradestackError):
 
 class ConflictError(TradestackError):
     """The request contradicts the current state (a trader not running, an order already done)."""
+
+
+class CommandInterrupted(TradestackError):
+    """Ctrl-C stopped a long command; the message says what was kept."""
+
+    exit_code = 130

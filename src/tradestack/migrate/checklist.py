@@ -23,7 +23,6 @@ from tradestack.config.settings import Settings
 from tradestack.errors import TradestackError
 from tradestack.migrate.manifest import BackupStore, TableEntry
 from tradestack.migrate.snapshot import BOOKKEEPING_TABLES, missing_bars, read_state
-from tradestack.migrate.stream_probe import probe_stream
 from tradestack.storage import migrations
 from tradestack.storage.database import Database
 from tradestack.storage.engine import describe_url
@@ -157,6 +156,8 @@ async def _api_check(settings: Settings) -> Check:
 
 
 async def _stream_check(settings: Settings) -> Check:
+    from tradestack.migrate.stream_probe import probe_stream  # websockets only when checking
+
     token = settings.api_token.get_secret_value() if settings.api_token else None
     probe = await probe_stream(settings.api_host, settings.api_port, token=token)
     return Check("WebSocket answers", PASS if probe.ok else FAIL, probe.detail)
