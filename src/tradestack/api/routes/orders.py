@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response, status
 
-from tradestack.api.deps import DatabaseDep, KernelDep
+from tradestack.api.deps import DatabaseDep, KernelDep, ensure_accepting_work
 from tradestack.api.errors import error_responses
 from tradestack.api.schemas import OrderIn, OrderOut, OrderPage
 from tradestack.api.security import TraderDep, ViewerDep
@@ -76,7 +76,7 @@ async def get_order(client_order_id: str, db: DatabaseDep, _who: ViewerDep) -> O
     "/orders",
     response_model=OrderOut,
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 401, 403, 404, 409, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
 )
 async def submit_order(
     body: OrderIn, kernel: KernelDep, _who: TraderDep, response: Response
@@ -87,7 +87,10 @@ async def submit_order(
     exactly like the strategy's own orders. One the risk check refuses is
     still created: it comes back with status ``REJECTED`` and the reason.
     The trader must trade the order's symbol (400), exist (404) and run (409).
+    A draining gateway, or an exec-risk service that does not answer, gives 503
+    with ``Retry-After``.
     """
+    ensure_accepting_work(kernel)
     command = SubmitOrder(
         trader_id=body.trader_id,
         symbol=symbol_from_path(body.symbol),
@@ -114,8 +117,9 @@ async def submit_order(
 @router.delete(
     "/orders/{client_order_id}",
     response_model=OrderOut,
-    responses=error_responses(401, 403, 404, 409, 422, 429),
+    responses=error_responses(401, 403, 404, 409, 422, 429, 503),
 )
 async def cancel_order(client_order_id: str, kernel: KernelDep, _who: TraderDep) -> OrderOut:
     """Cancel a working order (needs the trader role); 409 when it is no longer open."""
+    ensure_accepting_work(kernel)
     return order_out(await kernel.traders.cancel_order(client_order_id))
