@@ -96,6 +96,10 @@ class ApiSettings(_Group):
         description="'loopback': requests without a token from 127.0.0.1/::1 may read; "
         "'off': every request needs a token. Changes always need one.",
     )
+    allow_anonymous_remote: bool = Field(
+        default=False,
+        description="serve on a non-loopback api_host although anonymous reads are on",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed by CORS; empty switches CORS off"
     )
