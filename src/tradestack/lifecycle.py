@@ -13,6 +13,8 @@ from collections.abc import Coroutine
 from enum import StrEnum
 from typing import Any
 
+from tradestack.errors import TradestackError
+
 log = logging.getLogger(__name__)
 
 
@@ -73,7 +75,10 @@ class Component:
     def _faulted(self, error: BaseException | None) -> None:
         self.state = ComponentState.FAULTED
         self.fault = f"{type(error).__name__}: {error}"
-        log.error("%s faulted: %s", self.name, self.fault, exc_info=error)
+        # Our own errors (a full disk, a bad setting) say everything in one line; a traceback
+        # is for the unexpected.
+        trace = None if isinstance(error, TradestackError) else error
+        log.error("%s faulted: %s", self.name, self.fault, exc_info=trace)
 
     async def _cancel_tasks(self) -> None:
         tasks = list(self._tasks)
