@@ -70,13 +70,13 @@ class Platform:
 
 
 def platform_env(home: Path, port: int, **extra: str) -> dict[str, str]:
-    return cli_env(
-        home,
-        TRADESTACK_API_PORT=str(port),
-        TRADESTACK_RUN__REPLAY_INTERVAL_S="0.05",
+    settings = {
+        "TRADESTACK_API_PORT": str(port),
+        "TRADESTACK_RUN__REPLAY_INTERVAL_S": "0.05",
         **FAST_TRADING,
         **extra,
-    )
+    }
+    return cli_env(home, **settings)
 
 
 @contextmanager

@@ -46,7 +46,7 @@ async def get_orders(
     symbol: str | None = Query(None, description="BTC/USDT or BTC-USDT"),
     status: OrderStatus | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),  # a larger one overflows SQL integers
 ) -> OrderPage:
     """Orders of every trader, newest first."""
     found = await find_orders(
