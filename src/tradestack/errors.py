@@ -31,6 +31,12 @@ class DataImportError(TradestackError):
     exit_code = 4
 
 
+class StorageFullError(TradestackError):
+    """The disk under the database (or TRADESTACK_HOME) has no space left; the write was undone."""
+
+    exit_code = 5
+
+
 class NotFoundError(TradestackError):
     """A named thing (trader, order, symbol, strategy) does not exist."""
 

@@ -173,7 +173,10 @@ class Component:
             return
         self.state = ComponentState.FAULTED
         self.fault = _describe(error)
-        log.error("%s faulted: %s", self.name, self.fault, exc_info=error)
+        # Our own errors (a full disk, a bad setting) say everything in one line; a traceback
+        # is for the unexpected.
+        trace = None if isinstance(error, TradestackError) else error
+        log.error("%s faulted: %s", self.name, self.fault, exc_info=trace)
 
     def _move(self, target: ComponentState) -> None:
         self._check(target)

@@ -15,6 +15,7 @@ import uvicorn
 
 from tradestack import __version__
 from tradestack.api.app import build_api
+from tradestack.api.security import check_exposure
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.config.reload import SettingsReloader
@@ -49,6 +50,7 @@ def run(
         return settings
 
     settings = load()
+    check_exposure(settings)
     check_port_free(settings.api_host, settings.api_port)
     kernel = Kernel.build(settings)
     try:

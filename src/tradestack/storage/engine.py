@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from tradestack.errors import DatabaseUnavailableError
+from tradestack.errors import DatabaseUnavailableError, StorageFullError
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
@@ -110,6 +111,31 @@ def _sqlstate(error: BaseException | None) -> str | None:
         if isinstance(state, str):
             return state
     return None
+
+
+@contextlib.asynccontextmanager
+async def disk_full_errors(url: str) -> AsyncIterator[None]:
+    """Turn "no space left" from any driver into StorageFullError: one line, never a traceback."""
+    try:
+        yield
+    except Exception as error:  # also sqlite3 errors from a raw driver connection
+        if not is_disk_full(error):
+            raise
+        raise StorageFullError(
+            f"no space left for the database {describe_url(url)}: the write was undone; "
+            "free some space, then run the command again"
+        ) from None
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """True for SQLITE_FULL, PostgreSQL's disk_full (53100) and ENOSPC, wrapped or not."""
+    orig = getattr(error, "orig", None) or error
+    if isinstance(orig, OSError) and orig.errno == errno.ENOSPC:
+        return True
+    if getattr(orig, "sqlstate", None) == "53100" or type(orig).__name__ == "DiskFullError":
+        return True
+    text_ = str(orig).lower()
+    return "database or disk is full" in text_ or "no space left on device" in text_
 
 
 def _is_connection_failure(error: BaseException | None) -> bool:
