@@ -29,7 +29,16 @@ HELP = """Commands:
 /stopall [flatten] - emergency-stop every trader (asks to confirm)
 /confirm CODE - confirm a stop
 /help - this list"""
-COMMANDS = ("start", "help", "status", "balance", "positions", "orders", "pnl", "traders")
+COMMANDS: tuple[str, ...] = (
+    "start",
+    "help",
+    "status",
+    "balance",
+    "positions",
+    "orders",
+    "pnl",
+    "traders",
+)
 COMMANDS += ("stop", "stopall", "confirm")
 
 

@@ -37,8 +37,8 @@ from tradestack.traders.step import Sizing
 
 Clock = Callable[[], datetime]
 NO_LIMIT = RiskLimits(max_position_size_usd=Decimal("Infinity"))
-DEFAULT_PAPER = PaperSettings()
-DEFAULT_RISK = RiskSettings()
+DEFAULT_PAPER = PaperSettings.model_validate({})
+DEFAULT_RISK = RiskSettings.model_validate({})
 
 
 def utc_now() -> datetime:

@@ -58,6 +58,7 @@ def reconciliation_settings(spec: TraderSpec, settings: Settings) -> Reconciliat
         orphan_policy=OrphanPolicy(ccxt.orphan_policy),
         orphan_scope=OrphanScope(ccxt.orphan_scope),
         check_balances=ccxt.market_type == "spot",
+        send_unsent_within_s=ccxt.send_unsent_within_s,
     )
 
 

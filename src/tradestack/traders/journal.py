@@ -21,7 +21,7 @@ import logging
 from copy import copy
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from tradestack.bus.codec import to_builtins
 from tradestack.bus.port import EventBus
@@ -78,7 +78,7 @@ def step_events(step: TraderStep, *, trader_id: str | None, source: str) -> list
         events.append(
             Event.create(
                 event_type,
-                to_builtins(payload),  # type: ignore[arg-type]
+                cast(dict[str, Any], to_builtins(payload)),
                 source_service=source,
                 trader_id=who or trader_id,
                 trace_id=trace,

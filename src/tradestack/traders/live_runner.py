@@ -111,7 +111,7 @@ class LiveTraderRunner(TraderRunner):
             order_changes=result.order_changes,
         )
         if step.changed:
-            await self._record(step)
+            await self._write_now(step)
         event_type = (
             EventType.RECONCILIATION_COMPLETED if result.ok else EventType.RECONCILIATION_FAILED
         )
@@ -161,7 +161,7 @@ class LiveTraderRunner(TraderRunner):
         step = TraderStep(bar=None)
         await self._after_step(step)
         if step.changed:
-            await self._record(step)
+            await self._write_now(step)
         return canceled
 
     async def _written(self) -> None:

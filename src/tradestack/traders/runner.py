@@ -246,7 +246,7 @@ class TraderRunner(Component):
         step.order_changes = ctx.orders.drain_changes()
         if not decision.approved:
             step.risk_rejections.append((order, decision))
-        await self._record(step)
+        await self._write_now(step)
         return order
 
     async def cancel_order(self, client_order_id: str, reason: str = "canceled") -> Order:
@@ -255,13 +255,13 @@ class TraderRunner(Component):
         order = ctx.cancel(client_order_id, self._last_ts or self.clock(), reason)
         step = TraderStep(bar=None)
         step.order_changes = ctx.orders.drain_changes()
-        await self._record(step)
+        await self._write_now(step)
         return order
 
     def has_open_order(self, client_order_id: str) -> bool:
         return client_order_id in self.context.orders.orders
 
-    async def _record(self, step: TraderStep) -> None:
+    async def _write_now(self, step: TraderStep) -> None:
         """Record a change made outside a bar and write it at once (the caller waits on it)."""
         self._count(step)
         await self.journal.record(self.context, step, snapshot=False)
