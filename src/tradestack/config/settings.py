@@ -158,6 +158,12 @@ class CcxtSettings(_Group):
     orphan_policy: Literal["adopt", "cancel"] = "cancel"
     orphan_scope: Literal["own", "symbol"] = "own"
     reconcile_retry_s: float = Field(default=30.0, ge=0)
+    send_unsent_within_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="an order written down but never sent (a crash between the two) is sent "
+        "once after a restart when younger than this; 0 closes it instead",
+    )
     read_attempts: int = Field(default=5, ge=1, le=20, description="reads retried on errors")
     retry_delay_s: float = Field(default=0.25, ge=0, description="first back-off, doubling")
     retry_max_delay_s: float = Field(default=8.0, ge=0)

@@ -64,6 +64,11 @@ class ReconciliationSettings:
     orphan_scope: OrphanScope = OrphanScope.OWN
     check_balances: bool = True
     """Spot accounts: fail when a position exceeds the venue's balance of its base asset."""
+    send_unsent_within_s: float = 0.0
+    """An order written down (IN_FLIGHT) but not at the venue, younger than this, was
+    never sent (the process died between the write and the send): it stays in flight
+    and the executor sends it once, under its own client order id. Older ones, or
+    with 0, are closed here: a restart never sends a stale order."""
 
 
 @dataclass(slots=True)
@@ -173,6 +178,12 @@ class Reconciler:
         if self.settings.check_balances:
             self._compare_balances(balances, result)
 
+    def _send_later(self, order: Order, ts: datetime) -> bool:
+        within = self.settings.send_unsent_within_s
+        if within <= 0 or order.status is not OrderStatus.IN_FLIGHT:
+            return False
+        return (ts - order.created_at).total_seconds() <= within
+
     async def _read(self, call: Any, what: str) -> Any:
         try:
             return await with_retry(call, self.executor.settings.read_retry, f"reconcile {what}")
@@ -197,6 +208,9 @@ class Reconciler:
             view = await self._read(
                 lambda: self.venue.fetch_order_by_client_id(order), f"report of order {cid}"
             )
+        if view is None and self._send_later(order, ts):
+            result.resolved.append(f"{cid}: written but never sent; sending it once")
+            return None
         if view is None:
             unsent = order.status in (OrderStatus.NEW, OrderStatus.IN_FLIGHT)
             status = OrderStatus.REJECTED if unsent else OrderStatus.CANCELED

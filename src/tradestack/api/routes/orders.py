@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response, status
 
-from tradestack.api.deps import DatabaseDep, KernelDep, ensure_accepting_work
+from tradestack.api.deps import DatabaseDep, PlatformDep, ensure_accepting_work
 from tradestack.api.errors import error_responses
 from tradestack.api.schemas import OrderIn, OrderOut, OrderPage
 from tradestack.api.security import TraderDep, ViewerDep, check_trader
@@ -79,7 +79,7 @@ async def get_order(client_order_id: str, db: DatabaseDep, who: ViewerDep) -> Or
     responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
 )
 async def submit_order(
-    body: OrderIn, kernel: KernelDep, who: TraderDep, response: Response
+    body: OrderIn, kernel: PlatformDep, who: TraderDep, response: Response
 ) -> OrderOut:
     """Place an order for a running trader (needs the trader role).
 
@@ -121,7 +121,7 @@ async def submit_order(
     responses=error_responses(401, 403, 404, 409, 422, 429, 503),
 )
 async def cancel_order(
-    client_order_id: str, kernel: KernelDep, db: DatabaseDep, who: TraderDep
+    client_order_id: str, kernel: PlatformDep, db: DatabaseDep, who: TraderDep
 ) -> OrderOut:
     """Cancel a working order (needs the trader role); 409 when it is no longer open."""
     ensure_accepting_work(kernel)
