@@ -129,7 +129,10 @@ class Instrument:
         if quantity < self.min_quantity:
             return f"quantity {quantity} {self.symbol} is below the minimum {self.min_quantity}"
         if not self.on_lot_grid(quantity):
-            return f"quantity {quantity} {self.symbol} is not a multiple of the lot size {self.lot_size}"
+            return (
+                f"quantity {quantity} {self.symbol} is not a multiple of the lot size "
+                f"{self.lot_size}"
+            )
         if price is not None and self.min_notional > 0:
             notional = quantity * price
             if notional < self.min_notional:

@@ -54,7 +54,7 @@ class InstrumentRegistry:
     def add_ccxt_markets(
         self, markets: Mapping[str, Mapping[str, Any]], precision_mode: int = 4
     ) -> None:
-        """Add every market of a ccxt exchange (``exchange.markets``, ``exchange.precisionMode``)."""
+        """Add a ccxt exchange's markets (``exchange.markets``, ``exchange.precisionMode``)."""
         from tradestack.execution.venues.ccxt.instruments import instruments_from_markets
 
         self._by_symbol.update(instruments_from_markets(markets, precision_mode))
