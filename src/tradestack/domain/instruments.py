@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
+from tradestack.domain.numbers import decimal_of
+
 ZERO = Decimal(0)
 DEFAULT_INCREMENT = Decimal("0.00000001")
 """Tick and lot of an instrument nobody described: 8 decimals, like most crypto venues."""
@@ -45,6 +47,7 @@ class Instrument:
     quote_asset: str = ""
     _price_scale: int = field(init=False, repr=False, compare=False)
     _price_quantum: Decimal = field(init=False, repr=False, compare=False)
+    _price_scale_decimal: Decimal = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.tick_size <= 0 or self.lot_size <= 0:
@@ -56,6 +59,7 @@ class Instrument:
             raise ValueError(f"{self.symbol}: minimums must not be negative")
         object.__setattr__(self, "_price_scale", 10**self.price_precision)
         object.__setattr__(self, "_price_quantum", Decimal(1).scaleb(-self.price_precision))
+        object.__setattr__(self, "_price_scale_decimal", Decimal(self._price_scale))
 
     @classmethod
     def of(
@@ -118,7 +122,15 @@ class Instrument:
 
     def to_price(self, units: int) -> Decimal:
         """The exact Decimal of a fixed-point price."""
-        return Decimal(units).scaleb(-self.price_precision)
+        return Decimal(units) / self._price_scale_decimal
+
+    def price(self, value: float) -> Decimal:
+        """A float price (a bar's) as the exact Decimal at this instrument's precision.
+
+        The boundary between market data and money: every bar price that
+        becomes part of an order, a fill or a mark goes through here.
+        """
+        return decimal_of(value, self._price_scale, self._price_scale_decimal)
 
     # -- validation ------------------------------------------------------------------------
 
