@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import msgspec
+
 from tradestack.domain.orders import Order
 from tradestack.portfolio.ledger import Portfolio
 
@@ -25,8 +27,7 @@ class RiskLimits:
     max_drawdown_pct: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RiskDecision:
+class RiskDecision(msgspec.Struct, frozen=True, gc=False):
     approved: bool
     rule: str | None = None
     reason: str | None = None

@@ -21,8 +21,9 @@ them, so each rule assumes the order of events least favourable to the trader:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
+
+import msgspec
 
 from tradestack.domain.enums import OrderSide, OrderType
 from tradestack.domain.market import Bar
@@ -82,8 +83,7 @@ class BarPrices:
         return self._volume
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(msgspec.Struct, frozen=True, gc=False):
     price: Decimal
     liquidity: str
 
