@@ -34,6 +34,8 @@ class Portfolio:
         self._positions: dict[tuple[str, PositionSide], Position] = {}
         self._pending: dict[str, tuple[float, datetime | None, Callable[[float], Decimal]]] = {}
         self._hedged = False
+        self.holds_any = False
+        """Whether any position exists (flat ones included); read without settling marks."""
 
     @property
     def positions(self) -> dict[tuple[str, PositionSide], Position]:
@@ -41,22 +43,19 @@ class Portfolio:
             self.flush_marks()
         return self._positions
 
-    @property
-    def holds_any(self) -> bool:
-        """Whether any position exists (flat ones included), without settling marks."""
-        return bool(self._positions)
-
     def position(self, symbol: str, side: PositionSide = PositionSide.BOTH) -> Position:
         existing = self.positions.get((symbol, side))
         if existing is None:
             existing = Position(trader_id=self.trader_id, symbol=symbol, position_side=side)
             self._positions[(symbol, side)] = existing
+            self.holds_any = True
             self._hedged = self._hedged or side is not PositionSide.BOTH
         return existing
 
     def adopt(self, position: Position) -> None:
         """Take a position loaded from storage (after a restart)."""
         self.positions[(position.symbol, position.position_side)] = position
+        self.holds_any = True
         self._hedged = self._hedged or position.position_side is not PositionSide.BOTH
 
     def quantity(self, symbol: str, side: PositionSide | None = None) -> Decimal:

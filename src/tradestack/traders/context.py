@@ -68,13 +68,15 @@ class TraderContext:
         if instrument is not None and lot % instrument.lot_size != 0:
             lot = instrument.lot_size  # the sizing lot is off the instrument's grid
         self._lot = lot
+        self._to_price = self.instrument_of(self._last_symbol).price
+        self._tracks_equity = self.risk.tracks_equity
 
     @property
     def last_price(self) -> Decimal | None:
         """The newest close seen, as Decimal (made on demand: most bars never need it)."""
         if self._last_close is None:
             return None
-        return self.instrument_of(self._last_symbol).price(self._last_close)
+        return self._to_price(self._last_close)
 
     def instrument_of(self, symbol: str) -> Instrument:
         """The trader's instrument, or the default grid (sizing lot) for another symbol."""
@@ -96,6 +98,7 @@ class TraderContext:
         if bars:
             last = bars[-1]
             self._last_close, self._last_symbol = last.close, last.symbol
+            self._to_price = self.instrument_of(last.symbol).price
             self.portfolio.mark_close(
                 last.symbol, last.close, None, self.instrument_of(last.symbol).price
             )
@@ -119,15 +122,19 @@ class TraderContext:
         if update is not NO_UPDATE and update:
             self._apply(update, step, bar)
         symbol = bar.symbol
-        self._last_close, self._last_symbol = bar.close, symbol
+        self._last_close = bar.close
+        if symbol != self._last_symbol:
+            self._last_symbol = symbol
+            self._to_price = self.instrument_of(symbol).price
         portfolio = self.portfolio
         if portfolio.holds_any:  # marked when read, not here (see Portfolio.mark_close)
-            portfolio.mark_close(symbol, bar.close, bar.ts, self.instrument_of(symbol).price)
+            portfolio.mark_close(symbol, bar.close, bar.ts, self._to_price)
             if step.positions:
                 portfolio.flush_marks()  # positions in this step are persisted marked
-        risk = self.risk
-        if risk.tracks_equity and risk.halted is None:
-            step.halted = risk.on_equity(portfolio.equity, bar.ts)
+        if self._tracks_equity:
+            risk = self.risk
+            if risk.halted is None:
+                step.halted = risk.on_equity(portfolio.equity, bar.ts)
         return step
 
     def act(self, step: TraderStep, signals: Sequence[Signal]) -> TraderStep:
@@ -229,7 +236,7 @@ class TraderContext:
         step.amended.extend(update.amended)
 
     def _act_on(self, signal: Signal, price: Decimal, step: TraderStep) -> None:
-        working = self.orders.open_orders(signal.symbol)
+        working = self.orders.open_orders(signal.symbol) if self.orders.orders else ()
         if any(not o.reduce_only for o in working):
             return  # an entry is still working: wait for it
         for protective in working:  # bracket legs give way to the strategy's new decision
