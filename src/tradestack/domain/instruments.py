@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
-from tradestack.domain.numbers import decimal_of
+from tradestack.domain.numbers import EXACT_BELOW
 
 ZERO = Decimal(0)
 DEFAULT_INCREMENT = Decimal("0.00000001")
@@ -130,7 +130,10 @@ class Instrument:
         The boundary between market data and money: every bar price that
         becomes part of an order, a fill or a mark goes through here.
         """
-        return decimal_of(value, self._price_scale, self._price_scale_decimal)
+        scaled = value * self._price_scale  # numbers.decimal_of, inlined: the hottest call
+        if -EXACT_BELOW < scaled < EXACT_BELOW:
+            return Decimal(round(scaled)) / self._price_scale_decimal
+        return Decimal(repr(value))
 
     # -- validation ------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-_EXACT_BELOW = 2.0**52
+EXACT_BELOW = 2.0**52
 """``x * scale`` must stay below this for the rounding to land on the right integer."""
 
 
@@ -25,7 +25,7 @@ def to_units(value: float, scale: int) -> int:
 def decimal_of(value: float, scale: int, scale_decimal: Decimal) -> Decimal:
     """The exact Decimal of ``value`` rounded to ``1/scale``; huge values go through repr."""
     scaled = value * scale
-    if -_EXACT_BELOW < scaled < _EXACT_BELOW:
+    if -EXACT_BELOW < scaled < EXACT_BELOW:
         return Decimal(round(scaled)) / scale_decimal
     return Decimal(repr(value))  # beyond the fixed-point range: rare, exact to its digits
 

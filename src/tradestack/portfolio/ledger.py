@@ -70,7 +70,11 @@ class Portfolio:
 
     def gross_exposure(self) -> Decimal:
         """Sum of absolute market values: what margin is held against."""
-        return sum((abs(p.market_value) for p in self.positions.values()), ZERO)
+        total = ZERO
+        for p in self.positions.values():
+            price = p.last_price
+            total += abs((p.average_price if price is None else price) * p.quantity)
+        return total
 
     def apply_fill(self, fill: Fill) -> Position:
         """Update cash and the position for one fill, realizing PnL on any reduced part."""
@@ -112,11 +116,16 @@ class Portfolio:
         """Apply the pending marks now."""
         pending, self._pending = self._pending, {}
         for symbol, (close, ts, price) in pending.items():
-            self.mark(symbol, price(close), ts)
+            self._mark(symbol, price(close), ts)
 
     def mark(self, symbol: str, price: Decimal, ts: datetime | None = None) -> None:
         self._pending.pop(symbol, None)
-        for (held_symbol, _side), existing in self.positions.items():
+        if self._pending:
+            self.flush_marks()
+        self._mark(symbol, price, ts)
+
+    def _mark(self, symbol: str, price: Decimal, ts: datetime | None) -> None:
+        for (held_symbol, _side), existing in self._positions.items():
             if held_symbol == symbol:
                 existing.last_price = price
                 if ts is not None and existing.quantity != 0:
@@ -124,7 +133,11 @@ class Portfolio:
 
     @property
     def equity(self) -> Decimal:
-        return self.cash + sum((p.market_value for p in self.positions.values()), ZERO)
+        total = self.cash
+        for p in self.positions.values():  # Position.market_value, inlined: read every bar
+            price = p.last_price
+            total += (p.average_price if price is None else price) * p.quantity
+        return total
 
     @property
     def realized_pnl(self) -> Decimal:

@@ -310,6 +310,9 @@ class PaperVenue:
                 )
 
     def _forget(self, client_order_id: str) -> None:
-        self._triggered.discard(client_order_id)
-        self._anchors.pop(client_order_id, None)
-        self._active_legs.discard(client_order_id)
+        if self._triggered:
+            self._triggered.discard(client_order_id)
+        if self._anchors:
+            self._anchors.pop(client_order_id, None)
+        if self._active_legs:
+            self._active_legs.discard(client_order_id)
