@@ -91,10 +91,11 @@ def run_event(series: BarSeries, config: BacktestConfig) -> BacktestResult:
     portfolio, symbol = context.portfolio, series.symbol
     book = TradeBook()
     changes: list[tuple[int, float, float]] = []
-    on_bar = context.on_bar
+    # context.on_bar unrolled (settle, strategy, act): one call fewer on each of a million bars.
+    settle, act, decide = context.settle, context.act, context.strategy.on_bar
     last = None
     for bar in series.bars(warmup):
-        fills = on_bar(bar).fills
+        fills = act(settle(bar), decide(bar, context)).fills
         if fills:
             index = context.bars_processed - 1
             for fill in fills:
