@@ -93,20 +93,31 @@ def run_event(
     portfolio, symbol = context.portfolio, series.symbol
     book = TradeBook()
     changes: list[tuple[int, float, float]] = []
-    on_bar = trader.on_bar
+    # trader.on_bar unrolled (settle, strategy, act) when the strategy takes no callbacks:
+    # one call fewer on each of a million bars. Progress is told once per chunk of bars.
+    fast = not trader.strategy.observes
+    settle, act, decide, on_bar = (
+        context.settle,
+        context.act,
+        context.strategy.on_bar,
+        trader.on_bar,
+    )
     last = None
+    total = len(series)
     if progress is not None:
-        progress.begin(len(series) - warmup, f"backtest {symbol} {series.timeframe}")
-    for count, bar in enumerate(series.bars(warmup), 1):
-        if progress is not None and count % PROGRESS_EVERY_BARS == 0:
-            progress.advance(PROGRESS_EVERY_BARS)
-        fills = on_bar(bar).fills
-        if fills:
-            index = context.bars_processed - 1
-            for fill in fills:
-                book.add(fill, index)
-            changes.append((index, float(portfolio.cash), float(portfolio.quantity(symbol))))
-        last = bar
+        progress.begin(total - warmup, f"backtest {symbol} {series.timeframe}")
+    for start in range(warmup, total, PROGRESS_EVERY_BARS):
+        stop = min(start + PROGRESS_EVERY_BARS, total)
+        for bar in series.bars(start, stop):
+            fills = (act(settle(bar), decide(bar, context)) if fast else on_bar(bar)).fills
+            if fills:
+                index = context.bars_processed - 1
+                for fill in fills:
+                    book.add(fill, index)
+                changes.append((index, float(portfolio.cash), float(portfolio.quantity(symbol))))
+            last = bar
+        if progress is not None:
+            progress.advance(stop - start)
     assert last is not None
     closing = context.close_positions(last)
     if closing.fills:

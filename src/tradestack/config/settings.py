@@ -77,6 +77,15 @@ MAX_LEVERAGE = Decimal(1_000)
 MAX_PCT = Decimal(10_000)
 
 
+class InstrumentSettings(_Group):
+    """One symbol's grid for paper trading and backtests (live venues report their own)."""
+
+    tick_size: Decimal = Field(default=Decimal("0.00000001"), gt=0)
+    lot_size: Decimal | None = Field(default=None, gt=0, description="run.lot_size when unset")
+    min_notional: Decimal = Field(default=Decimal(0), ge=0)
+    min_quantity: Decimal = Field(default=Decimal(0), ge=0)
+
+
 class RiskSettings(_Group):
     """Pre-trade limits applied to every trader (None switches a rule off).
 
@@ -268,6 +277,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="WARNING", **RELOADABLE)
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)
+    instruments: dict[str, InstrumentSettings] = Field(
+        default_factory=dict, description="tick/lot/min notional per symbol (paper, backtests)"
+    )
     risk: RiskSettings = Field(default_factory=RiskSettings)
     services: ServicesSettings = Field(default_factory=ServicesSettings)
     ccxt: CcxtSettings = Field(default_factory=CcxtSettings)
