@@ -10,6 +10,7 @@ from tradestack import __version__
 from tradestack.cli import (
     alerts_cmd,
     analytics_cmd,
+    assistant_cmd,
     audit_cmd,
     backtest_cmd,
     config_cmd,
@@ -46,6 +47,8 @@ app.add_typer(backtest_cmd.app, name="backtest")
 app.add_typer(migrate_cmd.app, name="migrate")
 config_cmd.app.command("migrate")(config_migrate_cmd.migrate)
 app.add_typer(token_cmd.app, name="token")
+app.command("ask")(assistant_cmd.ask)
+app.add_typer(assistant_cmd.app, name="assistant")
 
 
 @app.command("version")
