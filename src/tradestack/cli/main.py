@@ -17,6 +17,7 @@ from tradestack.cli import (
     config_migrate_cmd,
     data_cmd,
     db_cmd,
+    mcp_cmd,
     migrate_cmd,
     run_cmd,
     service_cmd,
@@ -49,6 +50,7 @@ config_cmd.app.command("migrate")(config_migrate_cmd.migrate)
 app.add_typer(token_cmd.app, name="token")
 app.command("ask")(assistant_cmd.ask)
 app.add_typer(assistant_cmd.app, name="assistant")
+app.command("mcp")(mcp_cmd.mcp)
 
 
 @app.command("version")
