@@ -83,7 +83,7 @@ async def test_ready_and_metrics_show_the_provider(kernel: Kernel, tokens: dict[
         assert ready.json()["checks"] == {"database": "ok", "bus": "ok", "llm:openai": "ok"}
         assert ready.json()["llm"][0]["status"] == "off"
         off = await api.post("/api/v1/assistant", json={"question": "hi"})
-        assert off.status_code == 503 and "assistant is off" in off.json()["error"]["message"]
+        assert off.status_code == 409 and "assistant is off" in off.json()["error"]["message"]
 
     app = build_api(kernel)
     app.state.llm_model = Down([])

@@ -32,12 +32,18 @@ from tradestack.llm.errors import (
 from tradestack.llm.metrics import LlmMetrics
 
 router = APIRouter(prefix="/assistant", tags=["assistant"])
-ops_router = APIRouter(tags=["system"])
+ops_router = APIRouter(tags=["system"], include_in_schema=False)  # like each service's own
 T = TypeVar("T")
 
 
 class Unavailable(ApiError):
     status, code = 503, "llm_unavailable"
+
+
+class AssistantOff(ApiError):
+    """Not a fault: this platform has no LLM configured (``llm.enabled`` is false)."""
+
+    status, code = 409, "assistant_off"
 
 
 class Question(BaseModel):
@@ -59,7 +65,7 @@ async def get_assistant(request: Request, kernel: KernelDep) -> Assistant:
         try:
             state.assistant = build_assistant(kernel, model=model, metrics=llm_metrics(request))
         except AssistantOffError as error:
-            raise Unavailable(str(error)) from None
+            raise AssistantOff(str(error)) from None
     assistant: Assistant = state.assistant
     return assistant
 
@@ -81,15 +87,17 @@ async def _mapped(action: Awaitable[T]) -> T:
         return await action
     except BudgetExhaustedError as error:
         raise RateLimited(str(error)) from None
-    except (LlmUnavailableError, AssistantOffError) as error:
+    except LlmUnavailableError as error:
         raise Unavailable(str(error)) from None
+    except AssistantOffError as error:
+        raise AssistantOff(str(error)) from None
     except ConfirmationForbiddenError as error:
         raise Forbidden(str(error)) from None
     except ConfirmationError as error:
         raise ConflictError(str(error)) from None
 
 
-@router.post("", responses=error_responses(401, 403, 409, 422, 429, 503))
+@router.post("", responses=error_responses(401, 403, 404, 409, 422, 429, 503))
 async def ask(body: Question, assistant: AssistantDep, _who: ViewerDep, actor: ActorDep) -> Any:
     """Ask in plain words; writes come back as proposals to confirm, never done."""
     answer = await _mapped(assistant.ask(body.question, actor=actor))
