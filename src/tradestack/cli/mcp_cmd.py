@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tradestack.assistant.mcp_server import build_mcp_server
 from tradestack.assistant.platform import StoredPlatform
 from tradestack.cli.database import run_with_database
 from tradestack.cli.settings_option import ConfigOption, settings_from
@@ -11,6 +10,8 @@ from tradestack.storage.database import Database
 
 def mcp(config: ConfigOption = None) -> None:
     """Serve read-only tools (status, traders, positions, orders, PnL, alerts...) on stdio."""
+    from tradestack.assistant.mcp_server import build_mcp_server  # mcp loads slowly: only here
+
     settings = settings_from(config)
 
     async def serve(db: Database) -> None:

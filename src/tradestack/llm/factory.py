@@ -6,7 +6,6 @@ from tradestack.config.llm_settings import LlmSettings
 from tradestack.llm.budget import DailyBudget
 from tradestack.llm.client import LlmClient
 from tradestack.llm.metrics import LlmMetrics
-from tradestack.llm.openai_compat import OpenAICompatibleModel
 from tradestack.llm.port import ChatModel
 
 
@@ -23,8 +22,12 @@ def build_client(
     settings: LlmSettings, *, model: ChatModel | None = None, metrics: LlmMetrics | None = None
 ) -> LlmClient:
     """Return a client for the configured endpoint (or for ``model``, e.g. a scripted one)."""
+    if model is None:
+        from tradestack.llm.openai_compat import OpenAICompatibleModel  # openai loads slowly
+
+        model = OpenAICompatibleModel(settings)
     return LlmClient(
-        model or OpenAICompatibleModel(settings),
+        model,
         budget=budget_for(settings),
         metrics=metrics,
         endpoint=settings.endpoint,

@@ -20,7 +20,6 @@ from tradestack.config.llm_settings import LlmSettings
 from tradestack.config.loader import load_settings
 from tradestack.errors import ConfigError
 from tradestack.llm.errors import LlmError
-from tradestack.llm.openai_compat import OpenAICompatibleModel
 from tradestack.llm.port import ChatModel
 
 PROBE_PROMPT = "Reply with the single word: ready"
@@ -57,7 +56,12 @@ def guess_provider(url: str) -> str:
 
 async def probe(settings: LlmSettings, model: ChatModel | None = None) -> ProbeReport:
     """Ask the endpoint for its models and one short answer; collect what went wrong."""
-    client = model or OpenAICompatibleModel(settings)
+    if model is None:
+        from tradestack.llm.openai_compat import OpenAICompatibleModel  # openai loads slowly
+
+        client: ChatModel = OpenAICompatibleModel(settings)
+    else:
+        client = model
     report = ProbeReport(endpoint=settings.endpoint, model=settings.model)
     try:
         try:
