@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import api, backtest, bus, data, execution, migrate, replay
+from bench import api, assistant, backtest, bus, data, execution, migrate, replay
 
-BENCHES = [replay, execution, bus, data, backtest, migrate, api]
+BENCHES = [replay, execution, bus, data, backtest, migrate, api, assistant]
 
 
 def main() -> None:
