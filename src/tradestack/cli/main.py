@@ -10,12 +10,14 @@ from tradestack import __version__
 from tradestack.cli import (
     alerts_cmd,
     analytics_cmd,
+    assistant_cmd,
     audit_cmd,
     backtest_cmd,
     config_cmd,
     config_migrate_cmd,
     data_cmd,
     db_cmd,
+    mcp_cmd,
     migrate_cmd,
     run_cmd,
     service_cmd,
@@ -46,6 +48,9 @@ app.add_typer(backtest_cmd.app, name="backtest")
 app.add_typer(migrate_cmd.app, name="migrate")
 config_cmd.app.command("migrate")(config_migrate_cmd.migrate)
 app.add_typer(token_cmd.app, name="token")
+app.command("ask")(assistant_cmd.ask)
+app.add_typer(assistant_cmd.app, name="assistant")
+app.command("mcp")(mcp_cmd.mcp)
 
 
 @app.command("version")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from tradestack.cli import migrate_bus_cmd
+from tradestack.cli import migrate_bus_cmd, migrate_llm_cmd
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.errors import LegacyImportError, MigrationFailedError
@@ -17,10 +17,11 @@ from tradestack.migrate.legacy.importer import ImportReport, import_legacy
 from tradestack.migrate.legacy.mapping import load_mapping
 
 app = typer.Typer(
-    help="Bring data from older systems, switch the event bus, check a migration.",
+    help="Bring data from older systems, switch the event bus or LLM, check a migration.",
     no_args_is_help=True,
 )
 app.command("bus")(migrate_bus_cmd.bus)
+app.command("llm")(migrate_llm_cmd.llm)
 
 
 @app.command("import-legacy")

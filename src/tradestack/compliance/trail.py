@@ -14,7 +14,7 @@ from typing import Any
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.analytics import events_between, fills_between
 
-PREFIXES = ("order.", "risk.", "manual.", "alert.")
+PREFIXES = ("order.", "risk.", "manual.", "alert.", "assistant.")
 COLUMNS = (
     "ts",
     "category",
@@ -32,7 +32,7 @@ COLUMNS = (
 class AuditRecord:
     ts: datetime
     category: str
-    """``order``, ``fill``, ``risk``, ``manual`` or ``alert``."""
+    """``order``, ``fill``, ``risk``, ``manual``, ``alert`` or ``assistant``."""
     event_type: str
     record_id: str
     trader_id: str | None
@@ -98,6 +98,10 @@ def _from_event(row: Any) -> AuditRecord:
         actor = str(payload.get("actor") or actor)
         subject = payload.get("target")
         summary = str(payload.get("action") or "")
+    elif category == "assistant":
+        subject = payload.get("tool") or payload.get("confirmation_id") or None
+        actor = str(payload.get("actor") or payload.get("decided_by") or actor)
+        summary = f"{event_type.split('.', 1)[1]}: {payload.get('status') or ''}".strip(": ")
     elif category == "alert":
         subject = payload.get("subject") or None
         summary = f"{payload.get('type')}: {payload.get('message', 'resolved')}"

@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from tradestack.config.data_settings import DataSettings
+from tradestack.config.llm_settings import AssistantSettings, LlmSettings
 from tradestack.domain.notifications import NotificationKind
 from tradestack.domain.timeframes import Timeframe
 
@@ -290,6 +291,8 @@ class Settings(BaseSettings):
     data: DataSettings = Field(default_factory=DataSettings)
     bus: BusSettings = Field(default_factory=BusSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    assistant: AssistantSettings = Field(default_factory=AssistantSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from tradestack.analytics.performance import trader_performance
 from tradestack.compliance.actions import record_manual_action
+from tradestack.control.assistant_chat import AssistantChat
 from tradestack.control.confirmations import Confirmations, PendingAction
 from tradestack.portfolio.queries import find_positions
 from tradestack.storage.repositories.orders import list_orders
@@ -28,6 +29,9 @@ HELP = """Commands:
 /stop NAME [flatten] - emergency-stop one trader (asks to confirm)
 /stopall [flatten] - emergency-stop every trader (asks to confirm)
 /confirm CODE - confirm a stop
+/ask QUESTION - ask the assistant (it only proposes changes)
+/approve ID - confirm an assistant proposal
+/reject ID - reject an assistant proposal
 /help - this list"""
 COMMANDS: tuple[str, ...] = (
     "start",
@@ -39,7 +43,7 @@ COMMANDS: tuple[str, ...] = (
     "pnl",
     "traders",
 )
-COMMANDS += ("stop", "stopall", "confirm")
+COMMANDS += ("stop", "stopall", "confirm", "ask", "approve", "reject")
 
 
 class ControlService:
@@ -55,6 +59,7 @@ class ControlService:
         self.zone = zone
         self.clock = clock
         self.confirmations = Confirmations(timeout_s=confirm_timeout_s)
+        self.assistant = AssistantChat(platform)
 
     async def handle(self, chat_id: int, command: str, args: list[str]) -> str:
         """Answer one command from an allow-listed chat."""
@@ -76,6 +81,8 @@ class ControlService:
             return self._ask(chat_id, "stopall", None, "flatten" in args)
         if command == "confirm":
             return await self._confirm(chat_id, args)
+        if command in ("ask", "approve", "reject"):
+            return await self.assistant.handle(chat_id, command, args)
         return f"Unknown command /{command}.\n{HELP}"
 
     async def _help(self) -> str:

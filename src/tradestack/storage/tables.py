@@ -324,3 +324,22 @@ api_tokens = Table(
     Column("expires_at", UtcDateTime()),
     Column("trader_ids", Text()),  # comma-separated scope; NULL: every trader
 )
+
+# A write the assistant proposed, waiting for a person to confirm or reject it.
+assistant_confirmations = Table(
+    "assistant_confirmations",
+    metadata,
+    Column("confirmation_id", String(32), primary_key=True),
+    Column("tool", String(64), nullable=False),
+    Column("arguments", JSON, nullable=False),
+    Column("params_hash", String(64), nullable=False),
+    Column("required_role", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("requested_by", String(128), nullable=False),
+    Column("trace_id", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("decided_by", String(128)),
+    Column("decided_at", UtcDateTime()),
+    Column("result", Text),
+)
