@@ -15,6 +15,7 @@ from rich.table import Table
 from tradestack.cli.database import run_with_database
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.cli.strategy_path_option import StrategyPathOption
 from tradestack.compliance.actions import cli_actor, record_manual_action
 from tradestack.errors import ConfigError
 from tradestack.storage.database import Database
@@ -61,6 +62,7 @@ def add(
     ),
     paper: list[str] = typer.Option([], "--paper", help="Paper venue override, e.g. leverage=3."),
     stopped: bool = typer.Option(False, "--stopped", help="Store it without starting it."),
+    strategy_path: StrategyPathOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Define a new trader (started by a running platform unless --stopped)."""

@@ -33,6 +33,7 @@ from tradestack.strategy.sma_cross import SmaCross
 
 _BUILT_IN: dict[str, type[Strategy]] = {cls.name: cls for cls in (SmaCross, ChannelBreakout)}
 _extra_directories: list[Path] = []
+_configured: dict[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +83,20 @@ def add_strategy_path(directory: Path) -> None:
         )
 
 
+def configure(*, home: Path, strategy_path: str) -> None:
+    """Use the loaded settings' home and strategy path (the CLI calls this after loading)."""
+    _configured["home"] = str(home)
+    _configured["strategy_path"] = strategy_path
+
+
 def strategy_directories() -> list[Path]:
-    home = Path(os.environ.get("TRADESTACK_HOME", "./var")).expanduser()
-    listed = os.environ.get("TRADESTACK_STRATEGY_PATH", "")
+    home = Path(_configured.get("home") or os.environ.get("TRADESTACK_HOME", "./var"))
+    home = home.expanduser()
+    listed = os.pathsep.join(
+        p
+        for p in (_configured.get("strategy_path", ""), os.environ.get("TRADESTACK_STRATEGY_PATH"))
+        if p
+    )
     directories = [home / "strategies"]
     directories += [Path(p).expanduser() for p in listed.split(os.pathsep) if p]
     directories += _extra_directories

@@ -5,7 +5,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-V2_FILE = '''
+V2_FILE = """
 from tradestack.strategy.base import Parameter
 from tradestack.strategy.indicators import Indicator
 from tradestack.strategy.v2 import StrategyV2
@@ -21,7 +21,7 @@ class Dips(StrategyV2):
 
     def next(self, data):
         return data.buy() if data["rsi"] < 30 else None
-'''
+"""
 
 
 @pytest.fixture(autouse=True)

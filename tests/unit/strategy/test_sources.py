@@ -12,7 +12,7 @@ from tradestack.errors import ConfigError, NotFoundError
 from tradestack.strategy import registry
 from tradestack.strategy.registry import catalog, create_strategy, find_strategy
 
-V1_FILE = '''
+V1_FILE = """
 from tradestack.domain.enums import SignalSide
 from tradestack.strategy.base import Parameter, Strategy
 
@@ -30,7 +30,7 @@ class EveryOther(Strategy):
         if self.count % int(self.params["step"]) == 0:
             return (self.signal(bar, SignalSide.BUY, context),)
         return ()
-'''
+"""
 
 SEED_TEMPLATE = '''
 from strategies.base import BaseStrategy
@@ -152,9 +152,7 @@ def test_two_strategies_with_one_name_is_an_error_naming_both_files(
     monkeypatch.setenv("TRADESTACK_STRATEGY_PATH", str(tmp_path / "more"))
     with pytest.raises(ConfigError) as caught:
         create_strategy("twin")
-    assert str(first.resolve()) in str(caught.value) and str(second.resolve()) in str(
-        caught.value
-    )
+    assert str(first.resolve()) in str(caught.value) and str(second.resolve()) in str(caught.value)
     clash = write(isolated / "strategies", "clash.py", V1_FILE.format(name="sma_cross"))
     with pytest.raises(ConfigError, match="sma_cross.*defined twice.*" + clash.name):
         create_strategy("sma_cross")

@@ -145,9 +145,7 @@ class Seed003Adapter(Strategy):
             "position": held,
         }
 
-    def _signal(
-        self, item: Any, bar: Bar, held: float, context: StrategyContext
-    ) -> Signal | None:
+    def _signal(self, item: Any, bar: Bar, held: float, context: StrategyContext) -> Signal | None:
         if not isinstance(item, dict):
             log.warning("strategy %s returned %r, not a dict; ignored", self.name, item)
             return None
