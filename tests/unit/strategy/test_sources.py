@@ -54,7 +54,8 @@ class MigratedStrategy(BaseStrategy):
     async def analyze(self, market_data: Dict) -> List[Dict]:
         signals = []
         closes = market_data['history']['close']
-        if len(closes) >= 3 and closes[-1] > closes[-2] > closes[-3] and market_data['position'] == 0:
+        flat = market_data['position'] == 0
+        if len(closes) >= 3 and closes[-1] > closes[-2] > closes[-3] and flat:
             signals.append({'symbol': market_data['symbol'], 'action': 'BUY', 'quantity': 2})
         elif len(closes) >= 2 and closes[-1] < closes[-2] and market_data['position'] > 0:
             signals.append({'symbol': market_data['symbol'], 'action': 'CLOSE'})
