@@ -19,6 +19,7 @@ from tradestack.cli import (
     migrate_cmd,
     run_cmd,
     service_cmd,
+    strategy_cmd,
     token_cmd,
     trader_cmd,
 )
@@ -46,6 +47,7 @@ app.add_typer(backtest_cmd.app, name="backtest")
 app.add_typer(migrate_cmd.app, name="migrate")
 config_cmd.app.command("migrate")(config_migrate_cmd.migrate)
 app.add_typer(token_cmd.app, name="token")
+app.add_typer(strategy_cmd.app, name="strategy")
 
 
 @app.command("version")
