@@ -79,7 +79,7 @@ def check_command(
     strategy_path: StrategyPathOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Import, interface, parameters, a smoke backtest and a lookahead check; exit 1 on a failure."""
+    """Import, interface, parameters, smoke backtest, lookahead check; exit 1 on a failure."""
     from tradestack.strategy.check import check, entries_for
 
     settings_from(config)
