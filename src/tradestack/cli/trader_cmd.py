@@ -133,6 +133,20 @@ def start(name: str, config: ConfigOption = None) -> None:
     console.print(f"trader [bold]{name}[/] is active")
 
 
+@app.command("reload")
+def reload(name: str, config: ConfigOption = None) -> None:
+    """Reload a paper trader's strategy (re-read its file) at the next bar, positions kept."""
+    settings = settings_from(config)
+    spec = run_with_database(
+        settings,
+        lambda db: _recorded(db, "trader.reload", name, admin.request_reload(db, name)),
+    )
+    console.print(
+        f"trader [bold]{name}[/] reloads {spec.strategy} at its next bar "
+        f"(revision {spec.strategy_revision})"
+    )
+
+
 @app.command("stop")
 def stop(
     name: str,

@@ -30,6 +30,8 @@ from tradestack.storage.repositories.portfolio import list_balances, list_positi
 from tradestack.storage.repositories.progress import load_progress
 from tradestack.traders.context import TraderContext, TraderStep
 from tradestack.traders.journal import persist_step, publish_step, save_cash
+from tradestack.traders.reload import reload_strategy
+from tradestack.traders.spec import TraderSpec
 
 log = logging.getLogger(__name__)
 EXECUTION = "execution"
@@ -63,6 +65,8 @@ class TraderRunner(Component):
         self.orders_submitted = 0
         self.orders_filled = 0
         self._last_ts: datetime | None = None
+        self.strategy_revision: int | None = None  # the manager sets it when it starts us
+        self._reload: TraderSpec | None = None
 
     @property
     def trader_id(self) -> str:
@@ -128,6 +132,9 @@ class TraderRunner(Component):
         if self._last_ts is not None and bar.ts <= self._last_ts:
             return  # a redelivered or replayed bar: the trader has already seen it
         self._last_ts = bar.ts
+        if self._reload is not None:
+            spec, self._reload = self._reload, None
+            await reload_strategy(self.db, self.context, spec, before=bar.ts)
         if not await self._before_step(bar):
             return
         try:
@@ -147,6 +154,12 @@ class TraderRunner(Component):
         if step.changed:
             self._count(step)
             await publish_step(self.bus, step, trader_id=self.trader_id)
+
+    def request_reload(self, spec: TraderSpec) -> None:
+        """Reload the strategy just before the next bar (the first call only records the revision)."""
+        if self.strategy_revision is not None:
+            self._reload = spec
+        self.strategy_revision = spec.strategy_revision
 
     async def _before_step(self, bar: Bar) -> bool:
         """Prepare for ``bar``; return False to skip it (a live venue that cannot be read)."""
