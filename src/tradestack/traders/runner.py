@@ -156,7 +156,7 @@ class TraderRunner(Component):
             await publish_step(self.bus, step, trader_id=self.trader_id)
 
     def request_reload(self, spec: TraderSpec) -> None:
-        """Reload the strategy just before the next bar (the first call only records the revision)."""
+        """Reload the strategy just before the next bar (a first call only records the revision)."""
         if self.strategy_revision is not None:
             self._reload = spec
         self.strategy_revision = spec.strategy_revision
