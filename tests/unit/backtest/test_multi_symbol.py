@@ -1,4 +1,4 @@
-"""One v2 strategy over two symbols in one backtest: per-symbol windows, no cross-symbol lookahead."""
+"""One v2 strategy over two symbols in one backtest: per-symbol windows, no lookahead."""
 
 from datetime import UTC, datetime
 from decimal import Decimal as D
