@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal as D
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from tradestack.strategy.v2 import BarData, StrategyV2
 class Rotation(StrategyV2):
     name = "rotation_test"
     window = 30
-    peeks: list[str] = []  # a bar of another symbol newer than the current one
+    peeks: ClassVar[list[str]] = []  # a bar of another symbol newer than the current one
     looked = 0
 
     def indicators(self) -> list[Indicator]:
