@@ -172,6 +172,8 @@ def _line_of(error: BaseException, path: Path) -> int:
 def _describe(error: BaseException) -> str:
     if isinstance(error, SyntaxError):
         return f"SyntaxError: {error.msg}"
+    if isinstance(error, ModuleNotFoundError) and error.name == "freqtrade":
+        return "a freqtrade strategy: pip install 'tradestack[freqtrade]' to run it"
     return f"{type(error).__name__}: {error}"
 
 
