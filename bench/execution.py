@@ -10,6 +10,7 @@ Run: ``python -m bench.execution [--signals N]``.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import tempfile
 import time
@@ -26,7 +27,8 @@ from tradestack.domain.enums import SignalSide
 from tradestack.domain.market import Bar
 from tradestack.domain.signals import Signal
 from tradestack.strategy.base import Strategy, StrategyContext
-from tradestack.traders.factory import build_context
+from tradestack.system.builder import build_trader
+from tradestack.system.modes import PAPER
 from tradestack.traders.spec import TraderSpec
 
 
@@ -66,7 +68,9 @@ def run(count: int, tmp: Path, *, limits: bool) -> tuple[Result, np.ndarray]:
         timeframe="1m",
         starting_cash=Decimal(1_000_000),
     )
-    context = build_context(spec, settings)
+    # As before the one builder: the paper mode without re-sizing at the fill price.
+    mode = dataclasses.replace(PAPER, size_at_fill_price=False)
+    context = build_trader(spec, settings, mode=mode).execution
     context.strategy = FlipFlop()
     bars = make_bars(count + 1)
     latencies = np.empty(count, dtype=np.int64)

@@ -25,10 +25,12 @@ from pathlib import Path
 from bench.report import Result, print_table
 from tradestack.config.loader import load_settings
 from tradestack.domain.market import Bar
-from tradestack.kernel import Kernel, build_trader
+from tradestack.kernel import Kernel
 from tradestack.marketdata.replay import bar_event
 from tradestack.marketdata.synthetic import SyntheticMarket
-from tradestack.storage.database import Database
+from tradestack.system.builder import build_trader
+from tradestack.system.modes import PAPER
+from tradestack.traders.spec import TraderSpec
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -61,12 +63,13 @@ def bare_loop(bars: list[Bar]) -> Result:
 
 def core(bars: list[Bar], tmp: Path) -> Result:
     settings = load_settings(home=tmp)
-    trader = build_trader(settings, Database(settings.database_url), bus=None)  # type: ignore[arg-type]
-    context = trader.context
+    trader = build_trader(TraderSpec.from_run_settings(settings.run), settings, mode=PAPER)
+    context = trader.execution
+    on_bar = trader.on_bar
     started = time.perf_counter()
     fills = 0
     for bar in bars:
-        fills += len(context.on_bar(bar).fills)
+        fills += len(on_bar(bar).fills)
     elapsed = time.perf_counter() - started
     equity = context.portfolio.equity.quantize(Decimal("0.01"))
     return Result("core", len(bars), elapsed, f"{fills} fills, equity {equity}")

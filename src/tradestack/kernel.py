@@ -1,7 +1,8 @@
-"""The one wiring place: builds and runs the all-in-one shape from the settings.
+"""The all-in-one shape: one process owning the database, the bus and every component.
 
-Backtests, services and tests assemble the same parts; nothing below
-``kernel`` knows which shape it runs in.
+Traders are built by ``system.builder`` (as in backtests and the services);
+the Kernel is one of the two ``system.platform.Platform`` implementations
+the API runs on.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tradestack.bus.audit_sink import AuditSink
 from tradestack.bus.factory import build_bus
 from tradestack.bus.port import EventBus
 from tradestack.config.settings import Settings
+from tradestack.lifecycle import ComponentState
 from tradestack.marketdata.ingest import IngestResult, backfill_synthetic
 from tradestack.marketdata.replay import LiveReplayFeed
 from tradestack.marketdata.synthetic import SyntheticMarket
@@ -28,26 +30,10 @@ from tradestack.storage.database import Database
 from tradestack.storage.engine import describe_url
 from tradestack.storage.repositories.traders import list_traders, save_trader
 from tradestack.traders.control import trader_overview
-from tradestack.traders.factory import build_context
 from tradestack.traders.manager import TraderManager
-from tradestack.traders.runner import TraderRunner
 from tradestack.traders.spec import TraderSpec
 
 log = logging.getLogger(__name__)
-
-
-def build_trader(settings: Settings, db: Database, bus: EventBus) -> TraderRunner:
-    """Assemble the default paper trader described by ``settings.run`` (not started)."""
-    spec = TraderSpec.from_run_settings(settings.run)
-    return TraderRunner(
-        context=build_context(spec, settings),
-        db=db,
-        bus=bus,
-        symbol=spec.symbol,
-        timeframe=spec.timeframe,
-        starting_cash=spec.starting_cash,
-        snapshot_every_s=settings.run.equity_snapshot_every_s,
-    )
 
 
 async def prepare_database(settings: Settings, db: Database) -> TraderSpec:
@@ -143,6 +129,8 @@ class Kernel:
     async def stop(self) -> None:
         """Stop the feed first, let the bus drain into the traders, then stop and flush."""
         await self.feed.stop()
+        if self.traders.state is ComponentState.RUNNING:
+            await self.traders.settle_up()
         await self.bus.close()
         await self.traders.stop()
         await self.operations.stop()

@@ -20,10 +20,10 @@ from tradestack.lifecycle import Component, ComponentState
 from tradestack.notify.factory import build_channels
 from tradestack.notify.fanout import NotificationDispatcher
 from tradestack.reports.scheduler import DailyReportScheduler
+from tradestack.system.platform import Platform
 
 if TYPE_CHECKING:
     from tradestack.control.telegram_bot import TelegramBot
-    from tradestack.kernel import Kernel
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Operations:
         return out
 
 
-def build_operations(kernel: Kernel) -> Operations:
+def build_operations(kernel: Platform) -> Operations:
     """Build what the settings turn on (not started); bad configuration fails here."""
     settings = kernel.settings
     ops = Operations()
@@ -96,7 +96,7 @@ def build_operations(kernel: Kernel) -> Operations:
     return ops
 
 
-def _alert_engine(kernel: Kernel, rules_file: Path) -> AlertEngine:
+def _alert_engine(kernel: Platform, rules_file: Path) -> AlertEngine:
     async def database_up() -> dict[str, float]:
         await kernel.db.check()
         return {"": 1.0}

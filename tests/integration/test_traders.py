@@ -54,6 +54,7 @@ async def make_kernel(tmp_path: Path, **risk: object) -> Kernel:
 async def drive(kernel: Kernel, count: int, start: datetime = FUTURE) -> None:
     for bar in SyntheticMarket(seed=3).bars("BTC/USDT", "1m", start, count):
         await kernel.bus.publish(bar_event(bar))
+    await kernel.traders.settle_up()  # every bar handled, written (group commit) and published
     await kernel.bus.close()  # drain
     await kernel.bus.start()
 
@@ -170,6 +171,7 @@ async def test_restart_restores_working_orders_without_resending(tmp_path: Path)
             working.client_order_id
         ]
         await restored.on_bar(bars[index], "t")
+        await restored.journal.flush()  # written with group commit: make it durable now
         async with again.db.read() as connection:
             fills = await list_fills(connection, trader_id="default", limit=10_000)
             orders = await list_orders(connection, trader_id="default", limit=10_000)

@@ -1,4 +1,4 @@
-"""Build the FastAPI application around a kernel; the lifespan starts and stops the kernel.
+"""Build the FastAPI application around a Platform (the kernel or the services gateway).
 
 The same app is the all-in-one shape's API and the services shape's gateway:
 REST under ``/api/v1``, the older paths with deprecation headers, the live
@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -38,11 +39,11 @@ from tradestack.api.routes import (
 from tradestack.api.security import Gate, require_viewer
 from tradestack.api.stream.hub import StreamHub
 from tradestack.domain.events import Event, EventType
-from tradestack.kernel import Kernel
 from tradestack.marketdata import recent
+from tradestack.system.platform import Platform
 from tradestack.traders.events import bar_from_event
 
-Hook = Callable[[Kernel], Awaitable[None]]
+P = TypeVar("P", bound=Platform)
 V1 = "/api/v1"
 
 # Routers that only read: every route in them needs the viewer role. Routers
@@ -73,7 +74,7 @@ one shape: `{"error": {"code", "message", "details"}}`.
 """
 
 
-def _serve_recent_bars(kernel: Kernel, instance: str) -> None:
+def _serve_recent_bars(kernel: Platform, instance: str) -> None:
     """Answer chart reads from memory, kept current by the bars this gateway sees."""
     cache = recent.RecentBars()
 
@@ -85,9 +86,15 @@ def _serve_recent_bars(kernel: Kernel, instance: str) -> None:
 
 
 def build_api(
-    kernel: Kernel, *, on_start: Hook | None = None, on_stop: Hook | None = None
+    kernel: P,
+    *,
+    on_start: Callable[[P], Awaitable[None]] | None = None,
+    on_stop: Callable[[P], Awaitable[None]] | None = None,
 ) -> FastAPI:
-    """Return the app. ``on_start``/``on_stop`` run inside the server's lifespan."""
+    """Return the app around ``kernel`` (either shape's Platform).
+
+    ``on_start``/``on_stop`` run inside the server's lifespan, given the same object.
+    """
     settings = kernel.settings
     hub = StreamHub(
         kernel.bus,
@@ -116,7 +123,7 @@ def build_api(
         description=_DESCRIPTION,
         lifespan=lifespan,
     )
-    app.state.kernel = kernel
+    app.state.platform = kernel
     app.state.hub = hub
     app.state.gate = Gate.from_settings(settings, kernel.db)
     install_error_handlers(app)

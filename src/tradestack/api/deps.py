@@ -1,4 +1,4 @@
-"""Dependencies shared by routes: the kernel and its database, as ``Annotated`` aliases."""
+"""Dependencies shared by routes: the Platform and its database, as ``Annotated`` aliases."""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ from fastapi import Depends, Request
 
 from tradestack.api.security import current_principal
 from tradestack.auth.roles import Principal
-from tradestack.kernel import Kernel
 from tradestack.storage.database import Database
+from tradestack.system.platform import Platform
 
 
 # ``async`` on purpose: FastAPI runs plain ``def`` dependencies in a worker thread, and that
 # hop cost more than the rest of a cached chart request together.
-async def get_kernel(request: Request) -> Kernel:
-    kernel: Kernel = request.app.state.kernel
-    return kernel
+async def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
 
 
 async def get_database(request: Request) -> Database:
-    kernel: Kernel = request.app.state.kernel
-    return kernel.db
+    platform: Platform = request.app.state.platform
+    return platform.db
 
 
 async def get_actor(
@@ -34,6 +34,6 @@ async def get_actor(
     return f"api:{client.host}" if client is not None else "api:unknown"
 
 
-KernelDep = Annotated[Kernel, Depends(get_kernel)]
+PlatformDep = Annotated[Platform, Depends(get_platform)]
 ActorDep = Annotated[str, Depends(get_actor)]
 DatabaseDep = Annotated[Database, Depends(get_database)]

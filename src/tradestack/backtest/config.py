@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from tradestack.strategy.base import ParamValue
 
@@ -23,6 +24,10 @@ class BacktestConfig:
     fee_rate: Decimal = Decimal("0.001")
     lot_size: Decimal = Decimal(1)
     warmup_bars: int = 0
+    allocation: Decimal = Decimal(1)
+    """Share of the equity an all-in entry spends (1: everything, after fees)."""
+    paper: Mapping[str, Any] = field(default_factory=dict)
+    """Paper venue settings beyond the fee (``slippage_bps``, ``max_volume_fraction``, ...)."""
 
     def __post_init__(self) -> None:
         if self.cash <= 0:

@@ -1,8 +1,9 @@
 """The event-driven engine: the live trading core, run over past bars on a simulated clock.
 
-It assembles the very objects a paper trader uses (strategy, TraderContext
-with its sizing, risk check and order manager, PaperVenue, Decimal
-Portfolio) and feeds them one bar at a time: no bus, no database, no clock
+Its trader comes from the one builder (``system.builder``) in the backtest
+mode: the very objects a paper trader uses (strategy, TraderContext with its
+sizing, risk check and order manager, PaperVenue, Decimal Portfolio), fed
+one bar at a time: no bus, no database, no clock
 but the bars' own timestamps. Fills happen where the paper venue puts them,
 at the next bar's open; a position still open at the end is closed at the
 last bar's close and counted as a trade.
@@ -11,7 +12,6 @@ last bar's close and counted as a trade.
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 
 import numpy as np
 
@@ -20,15 +20,14 @@ from tradestack.backtest.result import BacktestResult
 from tradestack.backtest.series import BarSeries
 from tradestack.backtest.trades import TradeArrays, TradeBook
 from tradestack.errors import ConfigError, DataImportError
-from tradestack.execution.venues.paper import PaperVenue
-from tradestack.portfolio.ledger import Portfolio
-from tradestack.risk.rules import RiskLimits
 from tradestack.strategy.base import Strategy
 from tradestack.strategy.registry import create_strategy
-from tradestack.traders.context import Sizing, TraderContext
+from tradestack.system.builder import build_trader
+from tradestack.system.modes import BACKTEST
+from tradestack.system.trader import Trader
+from tradestack.traders.spec import TraderSpec
 
 TRADER_ID = "backtest"
-NO_LIMIT = RiskLimits(max_position_size_usd=Decimal("Infinity"))
 
 
 def make_strategy(config: BacktestConfig) -> Strategy:
@@ -39,36 +38,27 @@ def make_strategy(config: BacktestConfig) -> Strategy:
         raise ConfigError(str(error)) from None
 
 
-def build_context(
-    config: BacktestConfig,
-    *,
-    quote_asset: str = "USD",
-    risk_limits: RiskLimits = NO_LIMIT,
-    trader_id: str = TRADER_ID,
-) -> TraderContext:
-    """Assemble a paper trader as the kernel does, sized all-in at the fill price."""
-    strategy = make_strategy(config)
-    portfolio = Portfolio(trader_id, cash=config.cash, quote_asset=quote_asset)
-    venue = PaperVenue(
-        fee_rate=config.fee_rate,
-        cash=lambda: portfolio.cash,
-        holdings=portfolio.quantity,
-        allow_short=strategy.allow_short,
-        quote_asset=quote_asset,
+def backtest_spec(config: BacktestConfig, symbol: str, timeframe: str) -> TraderSpec:
+    """The trader a backtest runs: all-in on the configured cash, fee and lot size."""
+    return TraderSpec(
+        trader_id=TRADER_ID,
+        strategy=config.strategy,
+        params=dict(config.params),
+        symbol=symbol,
+        timeframe=timeframe,
+        starting_cash=config.cash,
+        allocation=config.allocation,
+        lot_size=config.lot_size,
+        paper={**config.paper, "fee_rate": config.fee_rate},
     )
-    return TraderContext(
-        trader_id=trader_id,
-        strategy=strategy,
-        portfolio=portfolio,
-        venue=venue,
-        risk_limits=risk_limits,
-        sizing=Sizing(
-            allocation=Decimal(1),
-            lot_size=config.lot_size,
-            fee_rate=config.fee_rate,
-            at_fill_price=True,
-        ),
-    )
+
+
+def build_backtest_trader(config: BacktestConfig, symbol: str, timeframe: str) -> Trader:
+    """Build the backtest's trader with the one builder, in the backtest mode."""
+    try:
+        return build_trader(backtest_spec(config, symbol, timeframe), None, mode=BACKTEST)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def run_event(series: BarSeries, config: BacktestConfig) -> BacktestResult:
@@ -81,7 +71,8 @@ def run_event(series: BarSeries, config: BacktestConfig) -> BacktestResult:
     DataImportError
         Fewer bars than the warm-up plus one.
     """
-    context = build_context(config)
+    trader = build_backtest_trader(config, series.symbol, series.timeframe)
+    context = trader.execution
     warmup = config.warmup_bars
     if len(series) <= warmup:
         raise DataImportError(f"{len(series)} bars are not enough for {warmup} warm-up bars")
@@ -91,7 +82,7 @@ def run_event(series: BarSeries, config: BacktestConfig) -> BacktestResult:
     portfolio, symbol = context.portfolio, series.symbol
     book = TradeBook()
     changes: list[tuple[int, float, float]] = []
-    on_bar = context.on_bar
+    on_bar = trader.on_bar
     last = None
     for bar in series.bars(warmup):
         fills = on_bar(bar).fills

@@ -1,13 +1,27 @@
-"""The one wire codec for events (msgspec JSON), shared by every broker adapter."""
+"""The one wire codec for events (msgspec JSON), shared by every broker adapter.
+
+Typed stage messages (``domain.messages``) ride in an event's payload under
+``message``; ``decode_event`` turns them back into the same Structs the
+publisher made, so on every bus (memory included) a consumer reads
+``message_of(event)`` and gets a ``BarSettled`` or ``StrategyEvaluated``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
-from tradestack.domain.events import Event
+from tradestack.domain.events import Event, EventType
+from tradestack.domain.messages import BarSettled, Message, StrategyEvaluated
 
+MESSAGE = "message"
 _encoder = msgspec.json.Encoder(decimal_format="string")
 _decoder = msgspec.json.Decoder(Event)
+_EVENT_TYPES: dict[type, str] = {
+    BarSettled: EventType.BAR_SETTLED,
+    StrategyEvaluated: EventType.STRATEGY_EVALUATED,
+}
 
 
 def encode_event(event: Event) -> bytes:
@@ -15,7 +29,27 @@ def encode_event(event: Event) -> bytes:
 
 
 def decode_event(data: bytes | str) -> Event:
-    return _decoder.decode(data)
+    event = _decoder.decode(data)
+    message = event.payload.get(MESSAGE)
+    if isinstance(message, dict):
+        event.payload[MESSAGE] = msgspec.convert(message, Message, strict=False)
+    return event
+
+
+def message_event(message: Message, *, source_service: str, trace_id: str | None = None) -> Event:
+    """Wrap a typed stage message in the envelope every bus, the audit table and the API know."""
+    return Event.create(
+        _EVENT_TYPES[type(message)],
+        {MESSAGE: message},
+        source_service=source_service,
+        trader_id=message.trader_id,
+        trace_id=trace_id,
+    )
+
+
+def message_of(event: Event) -> Any:
+    """The typed message an event carries (the same Struct on every bus)."""
+    return event.payload[MESSAGE]
 
 
 def to_builtins(value: object) -> object:

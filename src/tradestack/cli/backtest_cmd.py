@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,17 +10,14 @@ import typer
 from rich.table import Table
 
 from tradestack.cli import backtest_optimize_cmd
+from tradestack.cli.backtest_options import backtest_config, data_source
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.cli.strategy_path_option import StrategyPathOption
-from tradestack.errors import ConfigError
-from tradestack.marketdata.csv_import import parse_timestamp
 
 if TYPE_CHECKING:
-    from tradestack.backtest.config import BacktestConfig
     from tradestack.backtest.metrics import Metrics
     from tradestack.backtest.result import BacktestResult
-    from tradestack.backtest.service import DataSource
 
 # The backtest modules (numpy, numba, pyarrow) are imported inside the commands:
 # importing them here would add a second to every other ``tradestack`` command.
@@ -46,47 +41,6 @@ End = Annotated[str | None, typer.Option("--end", help="End time, exclusive (ISO
 Cash = Annotated[str, typer.Option("--cash", help="Starting cash in the quote currency.")]
 Fee = Annotated[str, typer.Option("--fee", help="Fee rate per fill, 0.001 = 0.1%.")]
 LotSize = Annotated[str, typer.Option("--lot-size", help="Position sizes are multiples of this.")]
-
-
-def backtest_config(
-    strategy: str, params: list[str] | None, cash: str, fee: str, lot: str
-) -> BacktestConfig:
-    """Build the run's configuration from option texts; raise ConfigError naming a bad one."""
-    from tradestack.backtest.config import BacktestConfig
-    from tradestack.backtest.service import parse_params, resolve_params
-
-    try:
-        given = BacktestConfig(
-            strategy=strategy,
-            params=parse_params(params or []),
-            cash=_decimal("--cash", cash),
-            fee_rate=_decimal("--fee", fee),
-            lot_size=_decimal("--lot-size", lot),
-        )
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
-    return resolve_params(given)
-
-
-def data_source(
-    data: Path | None,
-    symbol: str,
-    timeframe: str,
-    start: str | None,
-    end: str | None,
-    config: Path | None,
-) -> DataSource:
-    from tradestack.backtest.service import DataSource
-
-    url = None if data is not None else settings_from(config).database_url
-    return DataSource(
-        symbol=symbol,
-        timeframe=timeframe,
-        path=data,
-        database_url=url,
-        start=_time("--start", start),
-        end=_time("--end", end),
-    )
 
 
 @app.command("run")
@@ -203,22 +157,3 @@ def _show(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.4f}"
     return str(value)
-
-
-def _decimal(option: str, text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ConfigError(f"{option} {text!r} is not a number") from None
-    if not value.is_finite():
-        raise ConfigError(f"{option} {text!r} is not a finite number")
-    return value
-
-
-def _time(option: str, text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_timestamp(text)
-    except ValueError as error:
-        raise ConfigError(f"{option}: {error}") from None

@@ -88,7 +88,7 @@ def optimize(
     from tradestack.backtest.optimize.objective import objective_named
     from tradestack.backtest.optimize.shared import StudySpec
     from tradestack.backtest.optimize.space import SearchSpace, parse_constraint, parse_range
-    from tradestack.cli.backtest_cmd import backtest_config, data_source
+    from tradestack.cli.backtest_options import backtest_config, data_source
 
     if method not in {"grid", "bayes", "optuna"}:
         raise ConfigError(f"--method {method!r}: choose grid or bayes")

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from tradestack.analytics.performance import trader_performance
 from tradestack.compliance.actions import record_manual_action
 from tradestack.control.confirmations import Confirmations, PendingAction
 from tradestack.portfolio.queries import find_positions
-from tradestack.storage.database import Database
 from tradestack.storage.repositories.orders import list_orders
 from tradestack.storage.repositories.portfolio import list_balances
-from tradestack.traders.manager import TraderManager
+from tradestack.system.platform import Platform
 
 HELP = """Commands:
 /status - system and services
@@ -33,13 +31,6 @@ HELP = """Commands:
 /help - this list"""
 COMMANDS = ("start", "help", "status", "balance", "positions", "orders", "pnl", "traders")
 COMMANDS += ("stop", "stopall", "confirm")
-
-
-class Platform(Protocol):
-    db: Database
-    traders: TraderManager
-
-    async def status(self) -> dict[str, Any]: ...
 
 
 class ControlService:
@@ -146,11 +137,11 @@ class ControlService:
         return "\n".join(lines) or "No traders."
 
     async def _traders(self) -> str:
-        runners = self.platform.traders.runners
+        running = await self.platform.traders.summaries()
         lines = []
         for spec in await self.platform.traders.specs():
-            runner = runners.get(spec.trader_id)
-            state = runner.state.value if runner is not None else "not running"
+            summary = running.get(spec.trader_id)
+            state = str(summary["state"]) if summary is not None else "not running"
             lines.append(
                 f"{spec.trader_id}: {spec.status} ({state}), {spec.strategy} on "
                 f"{spec.symbol} {spec.timeframe}"

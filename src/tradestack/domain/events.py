@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,8 +13,10 @@ class EventType:
     """Event type names; dotted, past tense, grouped by domain."""
 
     MARKET_BAR = "market.bar"
+    BAR_SETTLED = "bar.settled"
+    """exec-risk settled one bar for one trader: its fills and positions (services shape)."""
     STRATEGY_EVALUATED = "strategy.evaluated"
-    """One trader's strategy has seen one bar: the bar and its signals (services shape)."""
+    """One trader's strategy has seen one settled bar: the bar and its signals (services shape)."""
     SIGNAL_GENERATED = "signal.generated"
     ORDER_SUBMITTED = "order.submitted"
     ORDER_FILLED = "order.filled"
@@ -39,13 +41,23 @@ class EventType:
     """Someone changed something by hand (API, CLI, Telegram); the payload names the actor."""
 
 
+def new_id() -> str:
+    """A random 128-bit id as 32 hex digits, like ``uuid4().hex`` at a tenth of the cost.
+
+    ``uuid4`` reads the OS entropy pool for every id, which is most of what
+    publishing a bar cost; ids only need to be unique, and the module's
+    generator is seeded from the OS and re-seeded in every forked child.
+    """
+    return f"{random.getrandbits(128):032x}"
+
+
 class Event(msgspec.Struct, frozen=True, kw_only=True):
     """One message: what happened (``event_type`` + ``payload``), who, when, and its trace."""
 
     event_type: str
     payload: dict[str, Any]
-    event_id: str = msgspec.field(default_factory=lambda: uuid.uuid4().hex)
-    trace_id: str = msgspec.field(default_factory=lambda: uuid.uuid4().hex)
+    event_id: str = msgspec.field(default_factory=new_id)
+    trace_id: str = msgspec.field(default_factory=new_id)
     source_service: str = "tradestack"
     trader_id: str | None = None
     ts: datetime = msgspec.field(default_factory=lambda: datetime.now(UTC))

@@ -1,6 +1,8 @@
 """exec-risk service: risk checks, orders, the venue and the portfolio of every trader.
 
-It trades on ``strategy.evaluated`` events and answers the gateway over the bus
+It settles each ``market.bar`` for every trader, hands the settlement to the
+strategy service, acts on its ``strategy.evaluated`` answer (see
+``services.exec_traders``), and answers the gateway over the bus
 (RPC): live trader figures, emergency stops, and orders placed or canceled
 through the API.
 """
@@ -11,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from tradestack.bus.codec import to_builtins
+from tradestack.services.exec_traders import SettlingTraderManager
 from tradestack.services.host import ServiceHost
 from tradestack.traders import remote_orders
-from tradestack.traders.manager import TraderManager
+from tradestack.traders.journal import Journal
 
 SERVICE = "exec-risk"
 
@@ -22,8 +25,11 @@ class ExecRiskService(ServiceHost):
     service = SERVICE
 
     async def _start_role(self) -> None:
-        self.traders = TraderManager(
-            db=self.db, bus=self.bus, settings=self.settings, evaluated_elsewhere=True
+        self.traders = SettlingTraderManager(
+            db=self.db,
+            bus=self.bus,
+            settings=self.settings,
+            journal=Journal(self.db, self.bus, source_service=SERVICE),
         )
         await self.traders.start()
         self.bus.serve(SERVICE, "summaries", self._summaries)
@@ -51,7 +57,9 @@ class ExecRiskService(ServiceHost):
         )
 
     async def _drain_role(self) -> None:
+        self.traders.draining = True
         await self._wait_caught_up("exec-risk")
+        await self.traders.journal.flush()  # publish while the bus is still open
 
     async def _after_drain(self) -> None:
         # Only now: a stopped trader would take (and acknowledge) events without acting.

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from tradestack import __version__
 from tradestack.api.app import build_api
+from tradestack.bus.port import EventBus
+from tradestack.config.settings import Settings
 from tradestack.errors import BusTimeoutError, RemoteCallError
 from tradestack.services.health_app import health_router
 from tradestack.services.host import ServiceHost
@@ -18,15 +20,16 @@ from tradestack.traders.control import trader_overview
 
 
 class GatewayService(ServiceHost):
-    """Also the ``kernel`` the API routes see: ``db``, ``bus``, ``traders`` and ``status()``."""
+    """The services shape's ``Platform``: the API routes see its db, bus, traders and status."""
 
     service = "gateway"
 
-    async def _start_role(self) -> None:
+    def __init__(self, settings: Settings, *, bus: EventBus | None = None) -> None:
+        super().__init__(settings, bus=bus)
         self.traders = RemoteTraders(db=self.db, bus=self.bus, settings=self.settings)
 
     def app(self) -> FastAPI:
-        app = build_api(self)  # type: ignore[arg-type]
+        app = build_api(self)
         app.include_router(health_router(self))
         return app
 

@@ -18,7 +18,8 @@ from tradestack.services import SERVICE_NAMES
 
 ALERT_RESOLVED = "alert.resolved"
 EDGES = (
-    ("market-data", "strategy", EventType.MARKET_BAR),
+    ("market-data", "exec-risk", EventType.MARKET_BAR),
+    ("exec-risk", "strategy", EventType.BAR_SETTLED),
     ("strategy", "exec-risk", EventType.STRATEGY_EVALUATED),
     ("exec-risk", "analytics", "order.* / position.*"),
     ("exec-risk", "gateway", "order.* / position.*"),

@@ -1,18 +1,18 @@
-"""strategy service: runs every active trader's strategy and publishes its evaluations."""
+"""strategy service: every active trader's StrategyStage, answering each settled bar."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tradestack.services.host import ServiceHost
-from tradestack.traders.strategy_host import StrategyHost
+from tradestack.services.strategy_stages import StrategyStages
 
 
 class StrategyService(ServiceHost):
     service = "strategy"
 
     async def _start_role(self) -> None:
-        self.host = StrategyHost(db=self.db, bus=self.bus, settings=self.settings)
+        self.host = StrategyStages(db=self.db, bus=self.bus, settings=self.settings)
         await self.host.start()
 
     async def _drain_role(self) -> None:

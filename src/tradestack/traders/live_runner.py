@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from tradestack.domain.events import Event, EventType
@@ -30,9 +29,8 @@ from tradestack.execution.reconciliation import (
 from tradestack.execution.venues.live import LiveVenue
 from tradestack.execution.venues.queued import QueuedVenue
 from tradestack.storage.repositories.orders import list_fills, save_order
-from tradestack.traders.context import TraderStep
-from tradestack.traders.journal import persist_step, publish_step
 from tradestack.traders.runner import TraderRunner
+from tradestack.traders.step import TraderStep
 
 log = logging.getLogger(__name__)
 _NOT_RECONCILED = "not reconciled with the venue yet"
@@ -86,7 +84,7 @@ class LiveTraderRunner(TraderRunner):
     async def reconcile(self) -> ReconciliationResult:
         """Connect if needed and reconcile; on success lift the halt, otherwise keep it."""
         self._last_attempt = time.monotonic()
-        now = datetime.now(UTC)
+        now = self.clock()
         if not self._connected:
             try:
                 await self.live_venue.connect()
@@ -113,9 +111,7 @@ class LiveTraderRunner(TraderRunner):
             order_changes=result.order_changes,
         )
         if step.changed:
-            await persist_step(self.db, self.context, step, snapshot=False)
-            self._count(step)
-            await publish_step(self.bus, step, trader_id=self.trader_id)
+            await self._record(step)
         event_type = (
             EventType.RECONCILIATION_COMPLETED if result.ok else EventType.RECONCILIATION_FAILED
         )
@@ -153,7 +149,7 @@ class LiveTraderRunner(TraderRunner):
         return True
 
     async def _after_step(self, step: TraderStep) -> None:
-        ts = step.bar.ts if step.bar is not None else datetime.now(UTC)
+        ts = step.bar.ts if step.bar is not None else self.clock()
         late = await self.session.after_bar(ts)
         for fill in late:
             step.fills.append(fill)
@@ -165,13 +161,21 @@ class LiveTraderRunner(TraderRunner):
         step = TraderStep(bar=None)
         await self._after_step(step)
         if step.changed:
-            await persist_step(self.db, self.context, step, snapshot=False)
-            self._count(step)
-            await publish_step(self.bus, step, trader_id=self.trader_id)
+            await self._record(step)
         return canceled
 
+    async def _written(self) -> None:
+        # Write every bar through: the next bar may send orders, and what was
+        # decided before must be on disk first.
+        await self.journal.flush()
+
     async def _save_in_flight(self, order: Order) -> None:
-        """Write the order down before it leaves: a crash mid-send leaves an IN_FLIGHT record."""
+        """Write the order down before it leaves: a crash mid-send leaves an IN_FLIGHT record.
+
+        What the journal still holds is written first, in order, so the record
+        of the order is never older on disk than the IN_FLIGHT one.
+        """
+        await self.journal.flush()
         async with self.db.transaction() as connection:
             await save_order(connection, order)
 

@@ -24,16 +24,11 @@ from tradestack.execution.queries import find_order
 from tradestack.lifecycle import Component, ComponentState
 from tradestack.risk.account import AccountGuard
 from tradestack.storage.database import Database
+from tradestack.system.builder import account_guard, build_runner
+from tradestack.system.modes import mode_for_venue
 from tradestack.traders import admin
-from tradestack.traders.events import bar_from_event, signals_from_event
-from tradestack.traders.factory import (
-    account_guard,
-    build_context,
-    build_live_venue,
-    executor_settings,
-    reconciliation_settings,
-)
-from tradestack.traders.live_runner import LiveTraderRunner
+from tradestack.traders.events import bar_from_event
+from tradestack.traders.journal import Journal
 from tradestack.traders.runner import TraderRunner
 from tradestack.traders.spec import ACTIVE, HALTED, STOPPED, TraderSpec
 
@@ -52,10 +47,9 @@ class TraderManager(Component):
         settings: Settings,
         on_series: SeriesHook | None = None,
         poll_interval_s: float = 1.0,
-        evaluated_elsewhere: bool = False,
+        journal: Journal | None = None,
     ) -> None:
-        """``evaluated_elsewhere``: strategies run in another process (the services shape);
-        this manager then trades on ``strategy.evaluated`` events instead of raw bars."""
+        """``journal``: where every trader's changes are group-committed (one per process)."""
         super().__init__()
         self.db = db
         self.bus = bus
@@ -66,21 +60,35 @@ class TraderManager(Component):
         self.guards: dict[str, AccountGuard] = {}
         self._by_series: dict[tuple[str, str], list[TraderRunner]] = {}
         self._lock = asyncio.Lock()
-        self.evaluated_elsewhere = evaluated_elsewhere
+        self.journal = journal if journal is not None else Journal(db, bus)
 
     async def _on_start(self) -> None:
-        if self.evaluated_elsewhere:
-            self.bus.subscribe(
-                EventType.STRATEGY_EVALUATED, self._dispatch_evaluated, group="exec-risk"
-            )
-        else:
-            self.bus.subscribe(EventType.MARKET_BAR, self._dispatch, group="traders")
+        self._subscribe()
         await self.reconcile()
         self.spawn(self._poll(), "reconcile")
+
+    def _subscribe(self) -> None:
+        """One process runs both stages: every trader runs each bar here."""
+        self.bus.subscribe(EventType.MARKET_BAR, self._dispatch, group="traders")
+
+    async def settle_up(self, *, poll_s: float = 0.005) -> None:
+        """Wait until every bar already on the bus is handled, then write and publish it all.
+
+        Called before the bus closes (the kernel's stop), so the last batch's
+        events still reach the audit table and the stream.
+        """
+        while True:
+            figures = (self.bus.health().get("groups") or {}).get("traders") or {}
+            if not figures.get("lag") and not figures.get("pending"):
+                break
+            await asyncio.sleep(poll_s)
+        await asyncio.sleep(0)
+        await self.journal.flush()
 
     async def _on_stop(self) -> None:
         for trader_id in list(self.runners):
             await self._stop_runner(trader_id)
+        await self.journal.close()
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -214,30 +222,18 @@ class TraderManager(Component):
         guard = self.guards.get(spec.account_id)
         if guard is None:
             guard = self.guards[spec.account_id] = account_guard(self.settings, spec.account_id)
-        context = build_context(spec, self.settings, guard)
+        runner = build_runner(
+            spec,
+            self.settings,
+            mode=mode_for_venue(spec.venue),
+            store=self.db,
+            bus=self.bus,
+            guard=guard,
+            journal=self.journal,
+            bus_redelivers=self.settings.event_bus != "memory",
+        )
         if self.on_series is not None:
             await self.on_series(spec.symbol, spec.timeframe)
-        common: dict[str, Any] = {
-            "context": context,
-            "db": self.db,
-            "bus": self.bus,
-            "symbol": spec.symbol,
-            "timeframe": spec.timeframe,
-            "starting_cash": spec.starting_cash,
-            "snapshot_every_s": self.settings.run.equity_snapshot_every_s,
-            "track_progress": self.evaluated_elsewhere,
-        }
-        runner: TraderRunner
-        if spec.venue == "ccxt":
-            runner = LiveTraderRunner(
-                live_venue=build_live_venue(spec, self.settings),
-                reconciliation=reconciliation_settings(spec, self.settings),
-                executor_settings=executor_settings(spec, self.settings),
-                reconcile_retry_s=spec.ccxt_settings(self.settings).reconcile_retry_s,
-                **common,
-            )
-        else:
-            runner = TraderRunner(**common)
         try:
             await runner.start()
         except Exception as error:  # a broken strategy or restore: fault this trader alone
@@ -260,10 +256,3 @@ class TraderManager(Component):
         bar = bar_from_event(event)
         for runner in list(self._by_series.get((bar.symbol, bar.timeframe), ())):
             await runner.on_bar(bar, event.trace_id)
-
-    async def _dispatch_evaluated(self, event: Event) -> None:
-        runner = self.runners.get(str(event.payload.get("trader_id")))
-        if runner is not None:
-            await runner.on_evaluated(
-                bar_from_event(event), signals_from_event(event), event.trace_id
-            )

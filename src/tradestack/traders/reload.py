@@ -18,6 +18,7 @@ from datetime import datetime
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bars import recent_bars
 from tradestack.strategy.registry import create_strategy
+from tradestack.system.stages import StrategyStage
 from tradestack.traders.context import TraderContext
 from tradestack.traders.spec import TraderSpec
 
@@ -25,20 +26,24 @@ log = logging.getLogger(__name__)
 
 
 async def reload_strategy(
-    db: Database, context: TraderContext, spec: TraderSpec, *, before: datetime
-) -> bool:
-    """Swap ``context.strategy`` for a fresh, warmed-up one; return False (and log) on failure."""
+    db: Database,
+    stage: StrategyStage,
+    context: TraderContext,
+    spec: TraderSpec,
+    before: datetime,
+) -> StrategyStage:
+    """Return a new stage with a fresh, warmed-up strategy; the old stage (logged) on failure."""
     try:
         strategy = create_strategy(spec.strategy, spec.params)
     except Exception as error:  # a broken file must not stop the trader
         log.error("trader %s: reload failed, old strategy kept: %s", spec.trader_id, error)
-        return False
+        return stage
     async with db.read() as connection:
         history = await recent_bars(
             connection, spec.symbol, spec.timeframe, limit=strategy.warmup_bars + 1, before=before
         )
-    for bar in history:
-        strategy.on_bar(bar, context)
+    fresh = StrategyStage(strategy, stage.context)
+    fresh.warm_up(history)
     context.strategy = strategy
     log.info("trader %s: strategy %s reloaded at %s", spec.trader_id, spec.strategy, before)
-    return True
+    return fresh

@@ -1,18 +1,18 @@
 """TraderRunner: one TraderContext driven by bars, persisting and publishing every change.
 
 On start it restores the trader from storage (cash, positions, working
-orders) and warms the strategy up on stored history, so a restart continues
-where the last run stopped and never re-sends an order. Each bar's changes are
-written in one transaction, then published.
+orders, the last finished bar) and warms the strategy up on stored history,
+so a restart continues exactly where the last run stopped and never re-sends
+an order. Each bar's changes go to the journal (group commit), which writes
+them, then publishes them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradestack.bus.port import EventBus
 from tradestack.domain.commands import SubmitOrder
@@ -24,44 +24,67 @@ from tradestack.domain.timeframes import Timeframe
 from tradestack.errors import ConfigError
 from tradestack.lifecycle import Component, ComponentState
 from tradestack.storage.database import Database
-from tradestack.storage.repositories.bars import recent_bars
+from tradestack.storage.repositories.bars import warm_up_bars
 from tradestack.storage.repositories.orders import count_orders, list_orders
 from tradestack.storage.repositories.portfolio import list_balances, list_positions
 from tradestack.storage.repositories.progress import load_progress
-from tradestack.traders.context import TraderContext, TraderStep
-from tradestack.traders.journal import persist_step, publish_step, save_cash
+from tradestack.traders.journal import Journal, save_cash
 from tradestack.traders.reload import reload_strategy
 from tradestack.traders.spec import TraderSpec
+from tradestack.traders.step import TraderStep
+
+if TYPE_CHECKING:
+    from tradestack.system.trader import Trader
 
 log = logging.getLogger(__name__)
 EXECUTION = "execution"
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class TraderRunner(Component):
+    """Feeds one trader's stages bars, and persists and publishes what they change.
+
+    Dependencies are explicit: the trader's stages (``system.builder``), the
+    store, the bus, the clock (for changes made outside a bar) and the journal
+    that group-commits the writes (shared by the traders of one process).
+    The last finished bar is recorded with each bar's changes, so a restarted
+    process resumes exactly at the first bar it had not finished.
+    """
+
     def __init__(
         self,
         *,
-        context: TraderContext,
+        trader: Trader,
         db: Database,
         bus: EventBus,
-        symbol: str,
-        timeframe: str,
-        starting_cash: Decimal,
+        clock: Callable[[], datetime] = _utc_now,
+        journal: Journal | None = None,
         snapshot_every_s: int = 300,
-        track_progress: bool = False,
+        bus_redelivers: bool = False,
     ) -> None:
-        """``track_progress`` stores the last finished bar every bar, so a restarted
-        process resumes exactly at the first bar it had not finished (services shape)."""
+        """``bus_redelivers``: the bus keeps the bars this trader missed while down (a
+        broker) and delivers them again, so it warms up only to its last finished bar
+        and resumes right after it; on the memory bus missed bars are gone, so it
+        warms up on the newest stored bars instead."""
         super().__init__()
-        self.name = f"trader:{context.trader_id}"
-        self.context = context
+        spec = trader.spec
+        self.name = f"trader:{spec.trader_id}"
+        self.trader = trader
+        self.context = trader.execution
+        self.strategy = trader.strategy
         self.db = db
         self.bus = bus
-        self.symbol = symbol
-        self.timeframe = timeframe
-        self.starting_cash = starting_cash
-        self.snapshot_every_s = max(snapshot_every_s, Timeframe.parse(timeframe).seconds)
-        self.track_progress = track_progress
+        self.clock = clock
+        self.journal = journal if journal is not None else Journal(db, bus)
+        self._owns_journal = journal is None
+        self.symbol = spec.symbol
+        self.timeframe = spec.timeframe
+        self.starting_cash = spec.starting_cash
+        self.snapshot_every_s = max(snapshot_every_s, Timeframe.parse(spec.timeframe).seconds)
+        self.bus_redelivers = bus_redelivers
         self.orders_submitted = 0
         self.orders_filled = 0
         self._last_ts: datetime | None = None
@@ -74,6 +97,12 @@ class TraderRunner(Component):
 
     async def _on_start(self) -> None:
         await self._restore()
+
+    async def _on_stop(self) -> None:
+        if self._owns_journal:
+            await self.journal.close()
+        else:
+            await self.journal.flush()
 
     async def _restore(self) -> None:
         ctx = self.context
@@ -95,19 +124,20 @@ class TraderRunner(Component):
             self.orders_filled = await count_orders(
                 connection, trader_id=ctx.trader_id, status=OrderStatus.FILLED
             )
-            history = await recent_bars(
-                connection, self.symbol, self.timeframe, limit=ctx.strategy.warmup_bars + 1
-            )
-            finished = (
-                await load_progress(connection, ctx.trader_id, EXECUTION)
-                if self.track_progress
-                else None
+            finished = await load_progress(connection, ctx.trader_id, EXECUTION)
+            history = await warm_up_bars(
+                connection,
+                self.symbol,
+                self.timeframe,
+                self.strategy.warmup_bars + 1,
+                finished if self.bus_redelivers else None,
             )
         for order in sorted(working, key=lambda o: (o.created_at, o.parent_order_id is not None)):
             ctx.orders.adopt(order)
             ctx.venue.restore(order)
-        ctx.warm_up(history)
-        self._last_ts = finished or (history[-1].ts if history else None)
+        self.trader.warm_up(history)
+        newest = history[-1].ts if history else None
+        self._last_ts = (finished or newest) if self.bus_redelivers else newest
         log.info(
             "trader %s restored: cash %s, %d position(s), %d working order(s)",
             ctx.trader_id,
@@ -118,42 +148,59 @@ class TraderRunner(Component):
 
     async def on_bar(self, bar: Bar, trace_id: str) -> None:
         """Process one bar of this trader's series; a crash faults this trader only."""
-        await self._process(bar, trace_id, None)
-
-    async def on_evaluated(self, bar: Bar, signals: Sequence[Signal], trace_id: str) -> None:
-        """Process a bar whose signals a strategy in another process already produced."""
-        await self._process(bar, trace_id, signals)
-
-    async def _process(self, bar: Bar, trace_id: str, signals: Sequence[Signal] | None) -> None:
-        if self.state is not ComponentState.RUNNING:
-            return
-        if bar.symbol != self.symbol or bar.timeframe != self.timeframe:
-            return
-        if self._last_ts is not None and bar.ts <= self._last_ts:
-            return  # a redelivered or replayed bar: the trader has already seen it
-        self._last_ts = bar.ts
-        if self._reload is not None:
-            spec, self._reload = self._reload, None
-            await reload_strategy(self.db, self.context, spec, before=bar.ts)
-        if not await self._before_step(bar):
+        step = await self.settle(bar)
+        if step is None:
             return
         try:
-            if signals is None:
-                step = self.context.on_bar(bar)
-            else:
-                step = self.context.act(self.context.settle(bar), signals)
+            self.strategy.observe_step(step, self.context.orders.changes)
+            signals = self.strategy.evaluate(bar)
+        except Exception as error:
+            self._faulted(error)
+            return
+        await self.act(step, signals, trace_id)
+
+    async def settle(self, bar: Bar) -> TraderStep | None:
+        """Let the venue trade on ``bar``; None when the bar is skipped.
+
+        A bar already finished (redelivered or replayed) is skipped.
+        """
+        if self.state is not ComponentState.RUNNING:
+            return None
+        if bar.symbol != self.symbol or bar.timeframe != self.timeframe:
+            return None
+        if self._last_ts is not None and bar.ts <= self._last_ts:
+            return None
+        self._last_ts = bar.ts
+        if self._reload is not None:  # trader reload: swap the strategy at this bar boundary
+            spec, self._reload = self._reload, None
+            stage = await reload_strategy(self.db, self.strategy, self.context, spec, bar.ts)
+            self.strategy = self.trader.strategy = stage
+        if not await self._before_step(bar):
+            return None
+        try:
+            step = self.context.settle(bar)
+        except Exception as error:
+            self._faulted(error)
+            return None
+        return step
+
+    async def act(self, step: TraderStep, signals: Sequence[Signal], trace_id: str) -> None:
+        """Act on the strategy's signals for the settled ``step``, then record the bar."""
+        try:
+            self.context.act(step, signals)
             await self._after_step(step)
         except Exception as error:
             self._faulted(error)
             return
+        bar = step.bar
+        assert bar is not None
         step.trace_id = trace_id
         snapshot = int(bar.ts.timestamp()) % self.snapshot_every_s == 0
-        if step.changed or snapshot or self.track_progress:
-            progress = (EXECUTION, bar.ts) if self.track_progress else None
-            await persist_step(self.db, self.context, step, snapshot=snapshot, progress=progress)
-        if step.changed:
-            self._count(step)
-            await publish_step(self.bus, step, trader_id=self.trader_id)
+        self._count(step)
+        await self.journal.record(
+            self.context, step, snapshot=snapshot, progress=(EXECUTION, bar.ts)
+        )
+        await self._written()
 
     def request_reload(self, spec: TraderSpec) -> None:
         """Reload the strategy just before the next bar (a first call only records the revision)."""
@@ -175,7 +222,7 @@ class TraderRunner(Component):
         so that closing orders fill and positions stay marked.
         """
         ctx = self.context
-        now = self._last_ts or datetime.now(UTC)
+        now = self._last_ts or self.clock()
         step = TraderStep(bar=None)
         canceled = 0
         for order in ctx.orders.open_orders():
@@ -198,9 +245,9 @@ class TraderRunner(Component):
                 ctx.send(order, now)
         step.order_changes = ctx.orders.drain_changes()
         step.halted = reason
-        await persist_step(self.db, ctx, step, snapshot=False)
         self._count(step)
-        await publish_step(self.bus, step, trader_id=ctx.trader_id)
+        await self.journal.record(ctx, step, snapshot=False)
+        await self.journal.flush()
         return canceled
 
     async def submit_order(self, command: SubmitOrder) -> Order:
@@ -208,7 +255,7 @@ class TraderRunner(Component):
         if command.symbol != self.symbol:
             raise ConfigError(f"trader {self.trader_id} trades {self.symbol}, not {command.symbol}")
         ctx = self.context
-        order, decision = ctx.place(command, self._last_ts or datetime.now(UTC))
+        order, decision = ctx.place(command, self._last_ts or self.clock())
         step = TraderStep(bar=None)
         step.order_changes = ctx.orders.drain_changes()
         if not decision.approved:
@@ -219,7 +266,7 @@ class TraderRunner(Component):
     async def cancel_order(self, client_order_id: str, reason: str = "canceled") -> Order:
         """Cancel one of this trader's working orders."""
         ctx = self.context
-        order = ctx.cancel(client_order_id, self._last_ts or datetime.now(UTC), reason)
+        order = ctx.cancel(client_order_id, self._last_ts or self.clock(), reason)
         step = TraderStep(bar=None)
         step.order_changes = ctx.orders.drain_changes()
         await self._record(step)
@@ -229,9 +276,13 @@ class TraderRunner(Component):
         return client_order_id in self.context.orders.orders
 
     async def _record(self, step: TraderStep) -> None:
-        await persist_step(self.db, self.context, step, snapshot=False)
+        """Record a change made outside a bar and write it at once (the caller waits on it)."""
         self._count(step)
-        await publish_step(self.bus, step, trader_id=self.trader_id)
+        await self.journal.record(self.context, step, snapshot=False)
+        await self.journal.flush()
+
+    async def _written(self) -> None:
+        """After a bar is recorded (a live runner writes it through before the next)."""
 
     def _count(self, step: TraderStep) -> None:
         for change in step.order_changes:

@@ -91,13 +91,13 @@ class TraderSpec:
         self.ccxt_settings(settings)
 
     def risk_settings(self, settings: Settings) -> RiskSettings:
-        return _merge(settings.risk, self.risk, f"trader {self.trader_id} risk")
+        return merge_group(settings.risk, self.risk, f"trader {self.trader_id} risk")
 
     def paper_settings(self, settings: Settings) -> PaperSettings:
-        return _merge(settings.paper, self.paper, f"trader {self.trader_id} paper")
+        return merge_group(settings.paper, self.paper, f"trader {self.trader_id} paper")
 
     def ccxt_settings(self, settings: Settings) -> CcxtSettings:
-        return _merge(settings.ccxt, self.ccxt, f"trader {self.trader_id} ccxt")
+        return merge_group(settings.ccxt, self.ccxt, f"trader {self.trader_id} ccxt")
 
     def to_record(self, *, created_at: datetime | None = None) -> TraderRecord:
         now = datetime.now(UTC)
@@ -147,7 +147,7 @@ class TraderSpec:
         )
 
 
-def _merge(base: Any, overrides: dict[str, Any], what: str) -> Any:
+def merge_group(base: Any, overrides: dict[str, Any], what: str) -> Any:
     if not overrides:
         return base
     try:

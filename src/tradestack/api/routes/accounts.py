@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from fastapi import APIRouter
 
-from tradestack.api.deps import KernelDep
+from tradestack.api.deps import PlatformDep
 from tradestack.api.errors import error_responses
 from tradestack.api.schemas import AccountOut, AccountsBalance, BalanceOut
 from tradestack.portfolio.queries import find_balances
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/accounts", tags=["trading"])
 @router.get(
     "/balance", response_model=AccountsBalance, responses=error_responses(401, 403, 422, 429)
 )
-async def get_balance(kernel: KernelDep, trader_id: str | None = None) -> AccountsBalance:
+async def get_balance(kernel: PlatformDep, trader_id: str | None = None) -> AccountsBalance:
     """Per trader: each asset's free, locked and total amount; equity while the trader runs."""
     stored = await find_balances(kernel.db, trader_id=trader_id)
     equity: dict[str, Decimal] = {

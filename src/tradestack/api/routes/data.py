@@ -6,7 +6,7 @@ import dataclasses
 
 from fastapi import APIRouter, Query
 
-from tradestack.api.deps import KernelDep
+from tradestack.api.deps import PlatformDep
 from tradestack.api.schemas import SeriesStatusOut
 from tradestack.marketdata.queries import data_status
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/data", tags=["market data"])
 
 @router.get("/status", response_model=list[SeriesStatusOut])
 async def get_data_status(
-    kernel: KernelDep,
+    kernel: PlatformDep,
     gaps: bool = Query(True, description="count missing bars by calendar (scans each series)"),
 ) -> list[SeriesStatusOut]:
     """Per series: first/last bar, rows, gaps, sources, last ingest, rejects, archived rows."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Query
 
-from tradestack.api.deps import DatabaseDep, KernelDep
+from tradestack.api.deps import DatabaseDep, PlatformDep
 from tradestack.api.schemas import Candle, Candlesticks, ErrorResponse, LatestBar
 from tradestack.domain.timeframes import symbol_from_path
 from tradestack.errors import NotFoundError
@@ -23,7 +23,7 @@ router = APIRouter(tags=["market data"])
 )
 async def get_candlesticks(
     symbol: str,
-    kernel: KernelDep,
+    kernel: PlatformDep,
     timeframe: str = Query("1m", description="bar length such as 1m, 5m, 1h, 1d"),
     start: datetime | None = Query(None, description="first bar at or after (ISO 8601)"),
     end: datetime | None = Query(None, description="bars before (ISO 8601, exclusive)"),

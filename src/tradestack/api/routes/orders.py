@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response, status
 
-from tradestack.api.deps import DatabaseDep, KernelDep
+from tradestack.api.deps import DatabaseDep, PlatformDep
 from tradestack.api.errors import error_responses
 from tradestack.api.schemas import OrderIn, OrderOut, OrderPage
 from tradestack.api.security import TraderDep, ViewerDep
@@ -79,7 +79,7 @@ async def get_order(client_order_id: str, db: DatabaseDep, _who: ViewerDep) -> O
     responses=error_responses(400, 401, 403, 404, 409, 422, 429),
 )
 async def submit_order(
-    body: OrderIn, kernel: KernelDep, _who: TraderDep, response: Response
+    body: OrderIn, kernel: PlatformDep, _who: TraderDep, response: Response
 ) -> OrderOut:
     """Place an order for a running trader (needs the trader role).
 
@@ -116,6 +116,6 @@ async def submit_order(
     response_model=OrderOut,
     responses=error_responses(401, 403, 404, 409, 422, 429),
 )
-async def cancel_order(client_order_id: str, kernel: KernelDep, _who: TraderDep) -> OrderOut:
+async def cancel_order(client_order_id: str, kernel: PlatformDep, _who: TraderDep) -> OrderOut:
     """Cancel a working order (needs the trader role); 409 when it is no longer open."""
     return order_out(await kernel.traders.cancel_order(client_order_id))

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from tradestack.api.deps import ActorDep, KernelDep
+from tradestack.api.deps import ActorDep, PlatformDep
 from tradestack.api.errors import error_responses
 from tradestack.api.security import AdminDep, ViewerDep
 from tradestack.compliance.actions import record_manual_action
@@ -89,14 +89,14 @@ async def _find(kernel: Any, trader_id: str) -> TraderOut:
 
 
 @router.get("", response_model=list[TraderOut], responses=error_responses(401, 403, 429))
-async def list_traders(kernel: KernelDep, _who: ViewerDep) -> list[TraderOut]:
+async def list_traders(kernel: PlatformDep, _who: ViewerDep) -> list[TraderOut]:
     running = await kernel.traders.summaries()
     return [_out(spec, running.get(spec.trader_id)) for spec in await kernel.traders.specs()]
 
 
 @router.post("", response_model=TraderOut, status_code=status.HTTP_201_CREATED, responses=_ERRORS)
 async def create_trader(
-    body: TraderIn, kernel: KernelDep, _who: AdminDep, actor: ActorDep
+    body: TraderIn, kernel: PlatformDep, _who: AdminDep, actor: ActorDep
 ) -> TraderOut:
     """Store a trader and start it unless ``start`` is false (needs the admin role)."""
     spec = TraderSpec(
@@ -117,14 +117,14 @@ async def create_trader(
 
 
 @router.get("/{trader_id}", response_model=TraderOut, responses=_READ_ERRORS)
-async def get_trader(trader_id: str, kernel: KernelDep, _who: ViewerDep) -> TraderOut:
+async def get_trader(trader_id: str, kernel: PlatformDep, _who: ViewerDep) -> TraderOut:
     return await _find(kernel, trader_id)
 
 
 @router.get("/{trader_id}/equity", response_model=EquityOut, responses=_READ_ERRORS)
 async def get_equity(
     trader_id: str,
-    kernel: KernelDep,
+    kernel: PlatformDep,
     _who: ViewerDep,
     limit: int = Query(1000, ge=1, le=100_000),
 ) -> EquityOut:
@@ -140,7 +140,7 @@ async def get_equity(
 
 @router.post("/{trader_id}/start", response_model=TraderOut, responses=_ERRORS)
 async def start_trader(
-    trader_id: str, kernel: KernelDep, _who: AdminDep, actor: ActorDep
+    trader_id: str, kernel: PlatformDep, _who: AdminDep, actor: ActorDep
 ) -> TraderOut:
     """Mark the trader active and run it; also lifts a halt (admin role)."""
     await kernel.traders.start_trader(trader_id)
@@ -150,7 +150,7 @@ async def start_trader(
 
 @router.post("/{trader_id}/stop", response_model=TraderOut, responses=_ERRORS)
 async def stop_trader(
-    trader_id: str, kernel: KernelDep, _who: AdminDep, actor: ActorDep
+    trader_id: str, kernel: PlatformDep, _who: AdminDep, actor: ActorDep
 ) -> TraderOut:
     """Stop the trader; its working orders and positions stay as they are (admin role)."""
     await kernel.traders.stop_trader(trader_id)
@@ -161,7 +161,7 @@ async def stop_trader(
 @router.post("/{trader_id}/emergency-stop", response_model=EmergencyStopOut, responses=_ERRORS)
 async def emergency_stop(
     trader_id: str,
-    kernel: KernelDep,
+    kernel: PlatformDep,
     _who: AdminDep,
     actor: ActorDep,
     flatten: bool = Query(False, description="also close every open position"),
@@ -174,7 +174,9 @@ async def emergency_stop(
 
 
 @router.delete("/{trader_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
-async def delete_trader(trader_id: str, kernel: KernelDep, _who: AdminDep, actor: ActorDep) -> None:
+async def delete_trader(
+    trader_id: str, kernel: PlatformDep, _who: AdminDep, actor: ActorDep
+) -> None:
     """Delete a stopped trader's definition; its history stays (admin role)."""
     await kernel.traders.remove(trader_id)
     await _record(kernel, actor, "trader.remove", trader_id)

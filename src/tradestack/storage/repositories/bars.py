@@ -181,3 +181,22 @@ async def delete_bars_between(
     deleted = int(result.rowcount or 0)
     await note_deleted(connection, symbol, timeframe, deleted, start=start, end=end)
     return deleted
+
+
+async def warm_up_bars(
+    connection: AsyncConnection,
+    symbol: str,
+    timeframe: str,
+    limit: int,
+    finished: datetime | None,
+) -> list[Bar]:
+    """The ``limit`` bars a trader warms up on: the newest, or those up to ``finished``.
+
+    A trader that recorded its last finished bar resumes after exactly that bar,
+    so it warms up on the bars up to and including it, not on newer stored ones.
+    """
+    if finished is None:
+        return await recent_bars(connection, symbol, timeframe, limit=limit)
+    return await recent_bars(
+        connection, symbol, timeframe, limit=limit, before=finished + timedelta(microseconds=1)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,20 @@ _OPEN = [s.value for s in OrderStatus if s.is_open]
 
 async def save_order(connection: AsyncConnection, order: Order) -> None:
     await upsert(connection, orders, [_order_row(order)], keys=["client_order_id"])
+
+
+async def save_orders(connection: AsyncConnection, rows: Sequence[Order]) -> None:
+    """Upsert many orders in one statement (the journal's group commit)."""
+    if rows:
+        await upsert(connection, orders, [_order_row(o) for o in rows], keys=["client_order_id"])
+
+
+async def insert_fills(connection: AsyncConnection, rows: Sequence[Fill]) -> None:
+    """Store many fills in one statement; trade ids already stored are skipped."""
+    if not rows:
+        return
+    statement = insert_for(connection, fills).on_conflict_do_nothing(index_elements=["trade_id"])
+    await connection.execute(statement, [_fill_row(f) for f in rows])
 
 
 async def get_order(connection: AsyncConnection, client_order_id: str) -> Order | None:
@@ -65,24 +80,25 @@ async def count_orders(
 async def insert_fill(connection: AsyncConnection, fill: Fill) -> bool:
     """Store a fill; return False when its trade id was already stored (a duplicate report)."""
     statement = insert_for(connection, fills).on_conflict_do_nothing(index_elements=["trade_id"])
-    result = await connection.execute(
-        statement,
-        {
-            "trade_id": fill.trade_id,
-            "client_order_id": fill.client_order_id,
-            "trader_id": fill.trader_id,
-            "symbol": fill.symbol,
-            "side": fill.side.value,
-            "quantity": fill.quantity,
-            "price": fill.price,
-            "fee": fill.fee,
-            "fee_asset": fill.fee_asset,
-            "liquidity": fill.liquidity,
-            "position_side": fill.position_side.value,
-            "ts": fill.ts,
-        },
-    )
+    result = await connection.execute(statement, _fill_row(fill))
     return bool(result.rowcount)
+
+
+def _fill_row(fill: Fill) -> dict[str, object]:
+    return {
+        "trade_id": fill.trade_id,
+        "client_order_id": fill.client_order_id,
+        "trader_id": fill.trader_id,
+        "symbol": fill.symbol,
+        "side": fill.side.value,
+        "quantity": fill.quantity,
+        "price": fill.price,
+        "fee": fill.fee,
+        "fee_asset": fill.fee_asset,
+        "liquidity": fill.liquidity,
+        "position_side": fill.position_side.value,
+        "ts": fill.ts,
+    }
 
 
 async def list_fills(

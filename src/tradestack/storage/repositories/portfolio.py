@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,7 +16,20 @@ from tradestack.storage.tables import balances, equity_snapshots, positions
 
 
 async def save_position(connection: AsyncConnection, position: Position) -> None:
-    row = {
+    await save_positions(connection, [position])
+
+
+async def save_positions(connection: AsyncConnection, rows: Sequence[Position]) -> None:
+    """Upsert many positions in one statement."""
+    if not rows:
+        return
+    now = datetime.now(UTC)
+    values = [_position_row(p, now) for p in rows]
+    await upsert(connection, positions, values, keys=["trader_id", "symbol", "position_side"])
+
+
+def _position_row(position: Position, now: datetime) -> dict[str, object]:
+    return {
         "trader_id": position.trader_id,
         "symbol": position.symbol,
         "position_side": position.position_side.value,
@@ -24,9 +38,8 @@ async def save_position(connection: AsyncConnection, position: Position) -> None
         "realized_pnl": position.realized_pnl,
         "fees_paid": position.fees_paid,
         "last_price": position.last_price,
-        "updated_at": position.updated_at or datetime.now(UTC),
+        "updated_at": position.updated_at or now,
     }
-    await upsert(connection, positions, [row], keys=["trader_id", "symbol", "position_side"])
 
 
 async def list_positions(
@@ -76,6 +89,28 @@ async def list_balances(
     for row in (await connection.execute(query)).all():
         out.setdefault(row.trader_id, {})[row.asset] = (row.free, row.locked)
     return out
+
+
+async def save_balances(
+    connection: AsyncConnection, rows: Sequence[tuple[str, str, Decimal]]
+) -> None:
+    """Upsert many ``(trader_id, asset, free)`` balances (nothing locked) in one statement."""
+    if not rows:
+        return
+    now = datetime.now(UTC)
+    values = [
+        {"trader_id": t, "asset": a, "free": free, "locked": Decimal(0), "updated_at": now}
+        for t, a, free in rows
+    ]
+    await upsert(connection, balances, values, keys=["trader_id", "asset"])
+
+
+async def insert_equity_snapshots(
+    connection: AsyncConnection, rows: Sequence[dict[str, object]]
+) -> None:
+    """Upsert many equity snapshot rows (trader_id, ts, equity, cash, realized/unrealized PnL)."""
+    if rows:
+        await upsert(connection, equity_snapshots, list(rows), keys=["trader_id", "ts"])
 
 
 async def insert_equity_snapshot(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,6 +17,15 @@ async def save_progress(
 ) -> None:
     row = {"trader_id": trader_id, "role": role, "last_bar_ts": last_bar_ts}
     await upsert(connection, trader_progress, [row], keys=["trader_id", "role"])
+
+
+async def save_progress_many(
+    connection: AsyncConnection, rows: Sequence[tuple[str, str, datetime]]
+) -> None:
+    """Upsert many ``(trader_id, role, last_bar_ts)`` rows in one statement."""
+    if rows:
+        values = [{"trader_id": t, "role": r, "last_bar_ts": ts} for t, r, ts in rows]
+        await upsert(connection, trader_progress, values, keys=["trader_id", "role"])
 
 
 async def load_progress(connection: AsyncConnection, trader_id: str, role: str) -> datetime | None:
