@@ -52,3 +52,5 @@ async def test_the_api_offers_no_way_to_upload_code(api: httpx.AsyncClient) -> N
         assert answer.status_code in (401, 405)
     missing = await api.get("/api/v1/strategies/nope")
     assert missing.status_code == 404
+    reference = await api.get("/api/v1/strategies/os:PathLike")  # never imported on request
+    assert reference.status_code == 404

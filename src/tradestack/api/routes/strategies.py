@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from tradestack.api.errors import error_responses
 from tradestack.api.schemas import StrategyOut
+from tradestack.errors import NotFoundError
 from tradestack.strategy.registry import StrategyEntry, catalog, find_strategy
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
@@ -39,4 +40,6 @@ async def list_strategies() -> list[StrategyOut]:
     "/{name}", response_model=StrategyOut, responses=error_responses(401, 403, 404, 422, 429)
 )
 async def get_strategy(name: str) -> StrategyOut:
+    if ":" in name:  # a module:Class reference would import code on request: listed names only
+        raise NotFoundError(f"unknown strategy {name!r}: the API serves listed strategies only")
     return _out(find_strategy(name))
