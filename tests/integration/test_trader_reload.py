@@ -40,6 +40,7 @@ class Holder(Strategy):
 @pytest.fixture
 async def kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Kernel]:
     monkeypatch.setattr(registry, "_extra_directories", [])
+    monkeypatch.setattr(registry, "_configured", {})
     strategies = tmp_path / "home" / "strategies"
     strategies.mkdir(parents=True)
     (strategies / "holder.py").write_text(VERSION.format(version="A"))

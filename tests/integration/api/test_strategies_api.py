@@ -5,6 +5,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tradestack.strategy import registry
+
 V2_FILE = """
 from tradestack.strategy.base import Parameter
 from tradestack.strategy.indicators import Indicator
@@ -30,6 +32,8 @@ def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     directory.mkdir()
     (directory / "dips.py").write_text(V2_FILE)
     monkeypatch.setenv("TRADESTACK_STRATEGY_PATH", str(directory))
+    monkeypatch.setattr(registry, "_extra_directories", [])
+    monkeypatch.setattr(registry, "_configured", {})
 
 
 async def test_list_shows_source_interface_and_parameters(api: httpx.AsyncClient) -> None:

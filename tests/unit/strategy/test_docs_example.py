@@ -16,6 +16,7 @@ def test_the_guide_example_passes_strategy_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(registry, "_extra_directories", [])
+    monkeypatch.setattr(registry, "_configured", {})
     monkeypatch.setenv("TRADESTACK_HOME", str(tmp_path))
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
     example = next(b for b in blocks if "class RsiDips(StrategyV2)" in b)

@@ -25,6 +25,7 @@ STRATEGY = FIXTURES / "EmaRsiStrategy.py"
 @pytest.fixture(autouse=True)
 def strategy_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "_extra_directories", [])
+    monkeypatch.setattr(registry, "_configured", {})
     monkeypatch.setenv("TRADESTACK_STRATEGY_PATH", str(FIXTURES))
 
 

@@ -77,6 +77,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TRADESTACK_HOME", str(home))
     monkeypatch.delenv("TRADESTACK_STRATEGY_PATH", raising=False)
     monkeypatch.setattr(registry, "_extra_directories", [])
+    monkeypatch.setattr(registry, "_configured", {})
     return home
 
 

@@ -75,6 +75,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRADESTACK_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("TRADESTACK_STRATEGY_PATH", raising=False)
     monkeypatch.setattr(registry, "_extra_directories", [])
+    monkeypatch.setattr(registry, "_configured", {})
 
 
 def write(path: Path, text: str) -> Path:
