@@ -190,3 +190,8 @@ class StrategyOut(BaseModel):
     allow_short: bool
     interface_version: int
     parameters: list[ParameterOut]
+    source: str = "builtin"
+    """builtin, file, entry_point or module."""
+    location: str = ""
+    interface: str = ""
+    """tradestack v1, tradestack v2, seed003 v2 (analyze) or freqtrade IStrategy v3."""

@@ -14,6 +14,7 @@ from tradestack.cli.backtest_options import backtest_config, data_source
 from tradestack.cli.output import console
 from tradestack.cli.progress import progress_bar
 from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.cli.strategy_path_option import StrategyPathOption
 from tradestack.errors import CommandInterrupted
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def run_command(
         Path | None, typer.Option("--report", help="Write an HTML report (or JSON: FILE.json).")
     ] = None,
     store: Annotated[bool, typer.Option(help="Keep the run in the backtests table.")] = True,
+    strategy_path: StrategyPathOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Run one backtest; market orders fill at the next bar's open, all-in, long-only by default."""
@@ -107,6 +109,7 @@ def compare_command(
     cash: Cash = "10000",
     fee: Fee = "0.001",
     lot_size: LotSize = "1",
+    strategy_path: StrategyPathOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Run the event-driven and vectorised engines on the same bars and print every difference."""

@@ -21,6 +21,7 @@ from tradestack.cli import (
     migrate_cmd,
     run_cmd,
     service_cmd,
+    strategy_cmd,
     token_cmd,
     trader_cmd,
 )
@@ -51,6 +52,7 @@ app.add_typer(token_cmd.app, name="token")
 app.command("ask")(assistant_cmd.ask)
 app.add_typer(assistant_cmd.app, name="assistant")
 app.command("mcp")(mcp_cmd.mcp)
+app.add_typer(strategy_cmd.app, name="strategy")
 
 
 @app.command("version")

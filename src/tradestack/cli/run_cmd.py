@@ -18,6 +18,7 @@ from tradestack.api.app import build_api
 from tradestack.api.security import check_exposure
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.cli.strategy_path_option import StrategyPathOption
 from tradestack.config.reload import SettingsReloader
 from tradestack.config.settings import Settings
 from tradestack.errors import ConfigError
@@ -32,6 +33,7 @@ def run(
     host: str | None = typer.Option(None, help="API host (default: TRADESTACK_API_HOST)."),
     port: int | None = typer.Option(None, help="API port (default: TRADESTACK_API_PORT)."),
     home: Path | None = typer.Option(None, help="Data folder (default: TRADESTACK_HOME)."),
+    strategy_path: StrategyPathOption = None,
 ) -> None:
     """Run everything in one process: data, a paper trader, and the API on SQLite."""
     overrides: dict[str, object] = {}

@@ -17,4 +17,8 @@ ConfigOption = Annotated[
 
 
 def settings_from(config: Path | None) -> Settings:
-    return load_settings(config)
+    settings = load_settings(config)
+    from tradestack.strategy.registry import configure  # strategies dir follows the home
+
+    configure(home=settings.home, strategy_path=settings.strategy_path)
+    return settings

@@ -15,6 +15,7 @@ from rich.table import Table
 from tradestack.cli.database import run_with_database
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.cli.strategy_path_option import StrategyPathOption
 from tradestack.compliance.actions import cli_actor, record_manual_action
 from tradestack.errors import ConfigError
 from tradestack.storage.database import Database
@@ -61,6 +62,7 @@ def add(
     ),
     paper: list[str] = typer.Option([], "--paper", help="Paper venue override, e.g. leverage=3."),
     stopped: bool = typer.Option(False, "--stopped", help="Store it without starting it."),
+    strategy_path: StrategyPathOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Define a new trader (started by a running platform unless --stopped)."""
@@ -129,6 +131,20 @@ def start(name: str, config: ConfigOption = None) -> None:
         lambda db: _recorded(db, "trader.start", name, admin.set_status(db, name, ACTIVE)),
     )
     console.print(f"trader [bold]{name}[/] is active")
+
+
+@app.command("reload")
+def reload(name: str, config: ConfigOption = None) -> None:
+    """Reload a paper trader's strategy (re-read its file) at the next bar, positions kept."""
+    settings = settings_from(config)
+    spec = run_with_database(
+        settings,
+        lambda db: _recorded(db, "trader.reload", name, admin.request_reload(db, name)),
+    )
+    console.print(
+        f"trader [bold]{name}[/] reloads {spec.strategy} at its next bar "
+        f"(revision {spec.strategy_revision})"
+    )
 
 
 @app.command("stop")

@@ -275,6 +275,9 @@ class Settings(BaseSettings):
     )
     exchange_api_key: SecretStr | None = None
     exchange_api_secret: SecretStr | None = None
+    strategy_path: str = Field(
+        default="", description="more strategy directories, os.pathsep-separated (see docs)"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="WARNING", **RELOADABLE)
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)

@@ -14,6 +14,8 @@ from typing import Any, ClassVar, Protocol
 
 from tradestack.domain.enums import SignalSide
 from tradestack.domain.market import Bar
+from tradestack.domain.orders import Fill, Order
+from tradestack.domain.positions import Position
 from tradestack.domain.signals import Signal
 
 ParamValue = int | float | str | bool
@@ -111,6 +113,17 @@ class Strategy(ABC):
     @abstractmethod
     def on_bar(self, bar: Bar, context: StrategyContext) -> Sequence[Signal]:
         """Consume one closed bar and return the signals it triggers (often none)."""
+
+    def on_order_update(self, order: Order, context: StrategyContext) -> None:  # noqa: B027
+        """Called after a bar settles, once per order whose status changed; a no-op by default."""
+
+    def on_fill(self, fill: Fill, context: StrategyContext) -> None:  # noqa: B027
+        """Called after a bar settles, once per fill of this trader; a no-op by default."""
+
+    def on_position_changed(  # noqa: B027
+        self, position: Position, context: StrategyContext
+    ) -> None:
+        """Called after a bar settles, once per position a fill changed; a no-op by default."""
 
     def signal(
         self, bar: Bar, side: SignalSide, context: StrategyContext, confidence: float = 1.0

@@ -12,8 +12,9 @@ the strategy service the StrategyStage, joined by ``BarSettled`` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Fill, Order
@@ -58,6 +59,18 @@ class PositionBook:
         self.equity = equity
 
 
+def _overridden(strategy: Strategy, name: str) -> Callable[..., Any] | None:
+    """The strategy's own callback ``name``, or None when it keeps the base class's no-op.
+
+    Settlements are shown only to strategies that listen, so most bars skip it.
+    """
+    method = getattr(type(strategy), name, None)
+    if method is None or method is getattr(Strategy, name, None):
+        return None
+    bound: Callable[..., Any] = getattr(strategy, name)
+    return bound
+
+
 class StrategyStage:
     """Drives one trader's strategy: warm-up, evaluation after settlement, and callbacks.
 
@@ -73,9 +86,9 @@ class StrategyStage:
         self.strategy = strategy
         self.context = context
         self.evaluated = 0
-        self._on_order = getattr(strategy, "on_order_update", None)
-        self._on_fill = getattr(strategy, "on_fill", None)
-        self._on_position = getattr(strategy, "on_position_changed", None)
+        self._on_order = _overridden(strategy, "on_order_update")
+        self._on_fill = _overridden(strategy, "on_fill")
+        self._on_position = _overridden(strategy, "on_position_changed")
 
     @property
     def name(self) -> str:

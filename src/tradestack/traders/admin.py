@@ -41,6 +41,20 @@ async def set_status(
     return spec
 
 
+async def request_reload(db: Database, trader_id: str) -> TraderSpec:
+    """Bump the strategy revision of a paper trader; its runner reloads at the next bar."""
+    async with db.transaction() as connection:
+        record = await get_trader(connection, trader_id)
+        if record is None:
+            raise NotFoundError(f"no trader named {trader_id!r}")
+        spec = TraderSpec.from_record(record)
+        if spec.venue != "paper":
+            raise ConfigError(f"trader {trader_id} trades on {spec.venue}: reload paper traders")
+        spec = dataclasses.replace(spec, strategy_revision=spec.strategy_revision + 1)
+        await save_trader(connection, spec.to_record(created_at=record.created_at))
+    return spec
+
+
 async def remove_trader(db: Database, trader_id: str) -> None:
     async with db.transaction() as connection:
         if not await delete_trader(connection, trader_id):

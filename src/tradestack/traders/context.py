@@ -27,6 +27,7 @@ from tradestack.risk.account import AccountGuard
 from tradestack.risk.engine import RiskEngine
 from tradestack.risk.rules import RiskDecision, RiskLimits
 from tradestack.strategy.base import Strategy
+from tradestack.traders import intents
 from tradestack.traders.step import Sizing, TraderStep
 
 __all__ = ["Sizing", "TraderContext", "TraderStep"]
@@ -244,7 +245,10 @@ class TraderContext:
             self.orders.transition(
                 protective, OrderStatus.CANCELED, signal.ts, "replaced by a new signal"
             )
-        order = self._order_for(signal, price)
+        intent = signal.has_intent  # v2 order intents: traders/intents.py
+        order = intents.order_for_intent(self, signal, price) if intent else None
+        if not intent:
+            order = self._order_for(signal, price)
         if order is None:
             return
         order.trace_id = step.trace_id
@@ -257,10 +261,13 @@ class TraderContext:
             return
         if not self.send(order, signal.ts):
             return
-        if self.sizing.at_fill_price and signal.side is not SignalSide.CLOSE:
+        all_in = not intent or intents.sized_all_in(signal)
+        if self.sizing.at_fill_price and signal.side is not SignalSide.CLOSE and all_in:
             self._all_in[order.client_order_id] = signal.side
         if signal.stop_loss is not None or signal.take_profit is not None:
             self._attach_bracket(order, signal)
+        if intent and signal.trailing_stop_percent is not None:
+            intents.attach_trailing(self, order, signal)
 
     def place(self, command: SubmitOrder, ts: datetime) -> tuple[Order, RiskDecision]:
         """Create an order asked for from outside the strategy, risk-check it and send it.

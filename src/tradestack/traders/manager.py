@@ -213,6 +213,8 @@ class TraderManager(Component):
                     await running.emergency_stop(flatten=spec.halt_flatten)
                 elif spec.status == ACTIVE and running is not None and running.context.risk.halted:
                     running.context.risk.resume()
+                if running is not None and spec.strategy_revision != running.strategy_revision:
+                    running.request_reload(spec)  # applied at the next bar (traders/reload.py)
 
     async def _poll(self) -> None:
         while True:
@@ -239,6 +241,7 @@ class TraderManager(Component):
             await runner.start()
         except Exception as error:  # a broken strategy or restore: fault this trader alone
             log.error("trader %s failed to start: %s", spec.trader_id, error)
+        runner.strategy_revision = spec.strategy_revision
         self.runners[spec.trader_id] = runner
         self._by_series.setdefault((spec.symbol, spec.timeframe), []).append(runner)
         return runner

@@ -29,6 +29,8 @@ from tradestack.storage.repositories.orders import count_orders, list_orders
 from tradestack.storage.repositories.portfolio import list_balances, list_positions
 from tradestack.storage.repositories.progress import load_progress
 from tradestack.traders.journal import Journal, save_cash
+from tradestack.traders.reload import reload_strategy
+from tradestack.traders.spec import TraderSpec
 from tradestack.traders.step import TraderStep
 
 if TYPE_CHECKING:
@@ -86,6 +88,8 @@ class TraderRunner(Component):
         self.orders_submitted = 0
         self.orders_filled = 0
         self._last_ts: datetime | None = None
+        self.strategy_revision: int | None = None  # the manager sets it when it starts us
+        self._reload: TraderSpec | None = None
 
     @property
     def trader_id(self) -> str:
@@ -167,6 +171,10 @@ class TraderRunner(Component):
         if self._last_ts is not None and bar.ts <= self._last_ts:
             return None
         self._last_ts = bar.ts
+        if self._reload is not None:  # trader reload: swap the strategy at this bar boundary
+            spec, self._reload = self._reload, None
+            stage = await reload_strategy(self.db, self.strategy, self.context, spec, bar.ts)
+            self.strategy = self.trader.strategy = stage
         if not await self._before_step(bar):
             return None
         try:
@@ -193,6 +201,12 @@ class TraderRunner(Component):
             self.context, step, snapshot=snapshot, progress=(EXECUTION, bar.ts)
         )
         await self._written()
+
+    def request_reload(self, spec: TraderSpec) -> None:
+        """Reload the strategy just before the next bar (a first call only records the revision)."""
+        if self.strategy_revision is not None:
+            self._reload = spec
+        self.strategy_revision = spec.strategy_revision
 
     async def _before_step(self, bar: Bar) -> bool:
         """Prepare for ``bar``; return False to skip it (a live venue that cannot be read)."""

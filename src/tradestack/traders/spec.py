@@ -53,6 +53,8 @@ class TraderSpec:
     """``paper`` (simulated) or ``ccxt`` (a real exchange, see ``ccxt_settings``)."""
     ccxt: dict[str, Any] = field(default_factory=dict)
     """Overrides of the global ccxt settings (exchange, sandbox, ...), never keys."""
+    strategy_revision: int = 0
+    """Bumped by ``trader reload``: a running trader reloads its strategy at the next bar."""
 
     @classmethod
     def from_run_settings(cls, run: RunSettings) -> TraderSpec:
@@ -124,6 +126,7 @@ class TraderSpec:
                 "halt_flatten": self.halt_flatten,
                 "venue": self.venue,
                 "ccxt": self.ccxt,
+                "strategy_revision": self.strategy_revision,
             },
         )
 
@@ -146,6 +149,7 @@ class TraderSpec:
             ccxt=dict(config.get("ccxt") or {}),
             status=record.status if record.status in {ACTIVE, STOPPED, HALTED} else ACTIVE,
             halt_flatten=bool(config.get("halt_flatten", False)),
+            strategy_revision=int(config.get("strategy_revision", 0)),
         )
 
 

@@ -56,11 +56,16 @@ _KERNELS: tuple[tuple[type[Strategy], SignalFunction], ...] = ((SmaCross, _sma_c
 
 
 def supports(strategy: Strategy) -> bool:
-    return any(isinstance(strategy, cls) for cls, _ in _KERNELS)
+    return hasattr(strategy, "vector_signals") or any(
+        isinstance(strategy, cls) for cls, _ in _KERNELS
+    )
 
 
 def signals_for(strategy: Strategy, series: BarSeries) -> np.ndarray:
     """Return the strategy's signal on every bar; raise ConfigError if it has no kernel."""
+    vector_signals = getattr(strategy, "vector_signals", None)  # v2 populate(frame) strategies
+    if vector_signals is not None:
+        return np.ascontiguousarray(vector_signals(series), dtype=np.int8)
     for cls, function in _KERNELS:
         if isinstance(strategy, cls):
             return function(strategy, series)
