@@ -31,7 +31,7 @@ from tradestack.storage.engine import describe_url
 from tradestack.storage.repositories.traders import list_traders, save_trader
 from tradestack.traders.control import trader_overview
 from tradestack.traders.manager import TraderManager
-from tradestack.traders.spec import TraderSpec
+from tradestack.traders.spec import ACTIVE, HALTED, TraderSpec
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class Kernel:
     audit: AuditSink | None = None
     operations: Operations = field(default_factory=Operations)
     backfill: IngestResult | None = None
+    backfills: list[IngestResult] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
     stopped: bool = False
 
@@ -94,8 +95,17 @@ class Kernel:
 
         Everything a user can get wrong fails here, before the server starts.
         """
-        default = await prepare_database(self.settings, self.db)
-        self.backfill = await self._ensure_history(default.symbol, default.timeframe)
+        await prepare_database(self.settings, self.db)
+        self.backfills = [
+            await self._ensure_history(symbol, timeframe)
+            for symbol, timeframe in await self.traded_series()
+        ]
+        self.backfill = self.backfills[0] if self.backfills else None
+
+    async def traded_series(self) -> list[tuple[str, str]]:
+        """The series stored traders will trade (active or halted): what to backfill and replay."""
+        specs = await self.traders.specs()
+        return sorted({(s.symbol, s.timeframe) for s in specs if s.status in (ACTIVE, HALTED)})
 
     async def serve_series(self, symbol: str, timeframe: str) -> None:
         """Make sure a series has history and is part of the live replay."""

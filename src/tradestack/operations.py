@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from tradestack.alerts.engine import AlertEngine
-from tradestack.alerts.rules import load_rules
+from tradestack.alerts.rules import check_channels, load_rules
 from tradestack.compliance.actions import record_manual_action
 from tradestack.lifecycle import Component, ComponentState
 from tradestack.notify.factory import build_channels
@@ -117,8 +117,10 @@ def _alert_engine(kernel: Platform, rules_file: Path) -> AlertEngine:
         )
 
     settings = kernel.settings.alerts
+    rules = load_rules(rules_file)
+    check_channels(rules, kernel.settings.notify.channels, source=str(rules_file))
     return AlertEngine(
-        rules=load_rules(rules_file),
+        rules=rules,
         db=kernel.db,
         bus=kernel.bus,
         probes={"database_up": database_up, "trader_faulted": trader_faulted},

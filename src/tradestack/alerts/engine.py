@@ -200,7 +200,10 @@ class AlertEngine(Component):
                     "subject": subject,
                     "message": message,
                     "details": alert.details,
-                    "notify": "notify" in rule.actions,
+                    "notify": rule.notifies,
+                    "notify_channels": (
+                        None if rule.notify_channels is None else list(rule.notify_channels)
+                    ),
                 },
                 source_service="alerts",
                 trader_id=subject if rule.subject == "trader_id" and subject else None,

@@ -11,8 +11,9 @@ condition has held that long. Durations are seconds or ``30s``, ``5m``,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -29,7 +30,17 @@ METRICS = {
     "bar_gaps": "missing bars seen in live series over the window, per series",
     "trader_faulted": "1 for each trader whose runner has faulted",
 }
-ACTIONS = ("notify", "halt_trader")
+# Notifying action -> the notification channels it goes to (None: every configured channel).
+NOTIFY_ACTIONS: dict[str, tuple[str, ...] | None] = {
+    "notify": None,
+    "notify_log": ("log",),
+    "notify_webhook": ("webhook",),
+    "notify_telegram": ("telegram",),
+    # Names older systems' alert files use (seed 003's monitoring/alerts.yaml):
+    "notify_ops_team": ("webhook",),  # the ops team's incident or chat webhook
+    "page_oncall": None,  # a page must reach someone: every configured channel
+}
+ACTIONS = (*NOTIFY_ACTIONS, "halt_trader")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -58,7 +69,7 @@ class AlertRule(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
     severity: Severity = Severity.WARNING
     message: str | None = None
-    actions: tuple[Literal["notify", "halt_trader"], ...] = ("notify",)
+    actions: tuple[str, ...] = ("notify",)
     for_s: float = Field(default=0.0, alias="for")
     # metric condition
     metric: str | None = None
@@ -74,6 +85,30 @@ class AlertRule(BaseModel):
     # heartbeat condition
     heartbeat_missing_s: float | None = Field(default=None, alias="heartbeat_missing")
     services: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_action(cls, data: object) -> object:
+        """Accept ``action: page_oncall`` (older alert files) as ``actions: [page_oncall]``."""
+        if isinstance(data, dict) and "action" in data:
+            if "actions" in data:
+                raise ValueError("give either action or actions, not both")
+            data = dict(data)
+            data["actions"] = data.pop("action")
+        return data
+
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _listed(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("actions")
+    @classmethod
+    def _known_actions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for action in value:
+            if action not in ACTIONS:
+                raise ValueError(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
+        return value
 
     @field_validator("for_s", "window_s", "clear_after_s", "heartbeat_missing_s", mode="before")
     @classmethod
@@ -117,6 +152,23 @@ class AlertRule(BaseModel):
         return self
 
     @property
+    def notifies(self) -> bool:
+        return any(action in NOTIFY_ACTIONS for action in self.actions)
+
+    @property
+    def notify_channels(self) -> tuple[str, ...] | None:
+        """The channels this rule's notifications go to; None means every configured one."""
+        channels: list[str] = []
+        for action in self.actions:
+            if action not in NOTIFY_ACTIONS:
+                continue
+            targets = NOTIFY_ACTIONS[action]
+            if targets is None:
+                return None
+            channels += [channel for channel in targets if channel not in channels]
+        return tuple(channels)
+
+    @property
     def condition(self) -> str:
         if self.metric is not None:
             return "metric"
@@ -151,6 +203,28 @@ def parse_rules(data: object, *, source: str = "alerts.yaml") -> list[AlertRule]
             raise ConfigError(f"{source}: rule {rule.name!r}: field 'name': used twice")
         seen.add(rule.name)
     return rules
+
+
+def check_channels(
+    rules: list[AlertRule], configured: Sequence[str], *, source: str = "alerts.yaml"
+) -> None:
+    """Make sure every action that names channels has them configured.
+
+    Raises
+    ------
+    ConfigError
+        Naming the rule, the action and the channel that ``notify.channels`` lacks.
+    """
+    for rule in rules:
+        for action in rule.actions:
+            missing = [c for c in NOTIFY_ACTIONS.get(action) or () if c not in configured]
+            if missing:
+                raise ConfigError(
+                    f"{source}: rule {rule.name!r}: action {action!r} sends to "
+                    f"{', '.join(missing)}, which notify.channels does not include "
+                    f"(configured: {', '.join(configured) or 'none'}); add it to "
+                    "TRADESTACK_NOTIFY__CHANNELS or use the action notify"
+                )
 
 
 def load_rules(path: Path) -> list[AlertRule]:

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from tradestack.alerts import service
-from tradestack.alerts.rules import load_rules
+from tradestack.alerts.rules import check_channels, load_rules
 from tradestack.cli.database import run_with_database
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
@@ -58,9 +58,15 @@ def ack(alert_id: int, config: ConfigOption = None) -> None:
 
 
 @app.command("check")
-def check(path: Path) -> None:
-    """Validate a rules file; errors name the rule and the field."""
+def check(path: Path, config: ConfigOption = None) -> None:
+    """Validate a rules file; errors name the rule and the field, or an action's missing channel."""
     rules = load_rules(path)
+    check_channels(rules, settings_from(config).notify.channels, source=str(path))
     console.print(f"{path}: {len(rules)} rule(s) valid")
     for rule in rules:
-        console.print(f"  {rule.name}: {rule.condition}, {rule.severity.value}")
+        channels = rule.notify_channels
+        to = "every channel" if channels is None else (", ".join(channels) or "no channel")
+        console.print(
+            f"  {rule.name}: {rule.condition}, {rule.severity.value}; "
+            f"{', '.join(rule.actions)} -> notifies {to}"
+        )

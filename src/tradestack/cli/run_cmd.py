@@ -123,16 +123,15 @@ async def _serve(kernel: Kernel, load: Callable[[], Settings]) -> None:
 def _print_banner(kernel: Kernel, revision: str | None, specs: list[TraderSpec]) -> None:
     s = kernel.settings
     base = f"http://{s.api_host}:{s.api_port}"
-    backfill = kernel.backfill
-    history = (
-        f"{backfill.symbol} {backfill.timeframe}: {backfill.total} bars stored "
-        f"({backfill.stored} new)"
-        if backfill
-        else "-"
-    )
     console.print(f"[bold]tradestack {__version__}[/] - all-in-one shape")
     console.print(f"  database  {describe_url(s.database_url)} (revision {revision})")
-    console.print(f"  history   {history}")
+    for backfill in kernel.backfills:
+        console.print(
+            f"  history   {backfill.symbol} {backfill.timeframe}: {backfill.total} bars stored "
+            f"({backfill.stored} new)"
+        )
+    if not kernel.backfills:
+        console.print("  history   - (no trader is active: tradestack trader start NAME)")
     for spec in specs:
         params = " ".join(f"{k}={v}" for k, v in spec.params.items()) or "default parameters"
         console.print(

@@ -26,6 +26,8 @@ class Notification:
     details: dict[str, Any] = field(default_factory=dict)
     trader_id: str | None = None
     ts: datetime = field(default_factory=lambda: datetime.now(UTC))
+    channels: tuple[str, ...] | None = None
+    """Only these channels (by name) deliver it; None: every channel that opted into its kind."""
 
     def as_text(self) -> str:
         """Render for chat and log channels: the title, then the body."""

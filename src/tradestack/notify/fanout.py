@@ -104,7 +104,12 @@ class NotificationDispatcher(Component):
 
     async def deliver(self, notification: Notification) -> Delivery:
         """Send now to every channel that opted into its kind; never raises for a channel."""
-        targets = [c for c in self.channels if notification.kind in c.kinds]
+        wanted = notification.channels
+        targets = [
+            c
+            for c in self.channels
+            if notification.kind in c.kinds and (wanted is None or c.notifier.name in wanted)
+        ]
         errors = await asyncio.gather(*(self._send_one(c, notification) for c in targets))
         return Delivery({c.notifier.name: e for c, e in zip(targets, errors, strict=True)})
 

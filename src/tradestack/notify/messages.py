@@ -35,7 +35,9 @@ def notification_from_event(event: Event) -> Notification | None:
         if not payload.get("notify", True):
             return None
         severity = str(payload.get("severity", "warning")).upper()
+        channels = payload.get("notify_channels")
         return Notification(
+            channels=None if channels is None else tuple(str(c) for c in channels),
             kind=kind,
             title=f"{severity} alert {payload.get('type')}",
             text=str(payload.get("message", "")),

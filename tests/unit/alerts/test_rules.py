@@ -70,7 +70,7 @@ def test_the_issue_examples_load(tmp_path: Path) -> None:
         ({"name": "x", "event": "a", "severity": "loud"}, "rule 'x': field 'severity'"),
         ({"name": "x"}, "needs exactly one condition"),
         ({"event": "a"}, "rule #1: field 'name'"),
-        ({"name": "x", "event": "a", "actions": ["explode"]}, "field 'actions.0'"),
+        ({"name": "x", "event": "a", "actions": ["explode"]}, "unknown action 'explode'"),
     ],
 )
 def test_mistakes_name_the_rule_and_the_field(rule: dict[str, object], expected: str) -> None:
