@@ -71,6 +71,7 @@ def server(home: Path, tmp_path: Path) -> Iterator[str]:
     env = cli_env(
         home,
         TRADESTACK_API_PORT=str(port),
+        TRADESTACK_RUN__REPLAY="fast",
         TRADESTACK_RUN__REPLAY_INTERVAL_S="0.2",
         TRADESTACK_RUN__HISTORY_BARS="300",
     )

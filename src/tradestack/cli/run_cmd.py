@@ -127,7 +127,7 @@ def _print_banner(kernel: Kernel, revision: str | None, specs: list[TraderSpec])
             f"  trader    {spec.trader_id}: {spec.strategy} ({params}) on {spec.symbol} "
             f"{spec.timeframe}, paper venue, {spec.status}"
         )
-    console.print(f"  replay    one bar every {s.run.replay_interval_s} s per series")
+    console.print(f"  replay    {s.run.describe_replay()}")
     console.print(f"  API       {base}/api/v1   docs {base}/docs   dashboard {base}/")
     reads = (
         "reads open from this machine"
@@ -142,7 +142,7 @@ def _print_banner(kernel: Kernel, revision: str | None, specs: list[TraderSpec])
 
 
 def _summary_line(kernel: Kernel) -> str:
-    parts = [f"bars {kernel.feed.bars_published}"]
+    parts = [f"bars {kernel.feed.bars_stored}"]
     for trader in kernel.traders.summary_list():
         equity = Decimal(trader["equity"]).quantize(Decimal("0.01"))
         parts.append(

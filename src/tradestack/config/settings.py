@@ -42,7 +42,18 @@ class RunSettings(_Group):
     strategy: str = "sma_cross"
     strategy_params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     history_bars: int = Field(default=2_000, ge=0, le=5_000_000)
-    replay_interval_s: float = Field(default=0.25, gt=0)
+    replay: Literal["clock", "fast"] = Field(
+        default="clock",
+        description="'clock': history up to now, then each bar once it has closed on the "
+        "wall clock; 'fast': history ends replay_fast_bars before now and the replay catches "
+        "up at one bar every replay_interval_s, never past now",
+    )
+    replay_interval_s: float = Field(
+        default=0.25, gt=0, description="pause between bars of the fast replay"
+    )
+    replay_fast_bars: int = Field(
+        default=1_000, ge=0, le=5_000_000, description="bars the fast replay has to catch up"
+    )
     starting_cash: Decimal = Field(default=Decimal(10_000), gt=0)
     allocation: Decimal = Field(default=Decimal("0.95"), gt=0, le=1)
     lot_size: Decimal = Field(default=Decimal("0.0001"), gt=0)
@@ -57,6 +68,20 @@ class RunSettings(_Group):
     def _valid_timeframe(cls, value: str) -> str:
         Timeframe.parse(value)
         return value
+
+    @property
+    def replay_pause_s(self) -> float:
+        """Seconds between two replayed bars before the wall clock is consulted."""
+        return self.replay_interval_s if self.replay == "fast" else 0.0
+
+    def describe_replay(self) -> str:
+        """One line for the run banner: how the live bars are paced."""
+        if self.replay == "fast":
+            return (
+                f"fast: {self.replay_fast_bars} bars behind the clock at one every "
+                f"{self.replay_interval_s} s, then one per timeframe (never past now)"
+            )
+        return "wall clock: history up to now, then one bar per timeframe as it closes"
 
 
 class PaperSettings(_Group):

@@ -110,7 +110,7 @@ async function refreshStatus() {
     const feed = status.feed || {};
     const feedOk = feed.state === "RUNNING";
     $("feed-state").innerHTML = `<span class="${feedOk ? "state-ok" : "state-warn"}">● ${escape(feedOk ? "Streaming" : (feed.state || "idle").toLowerCase())}</span>`;
-    $("feed-bars").textContent = number(feed.bars_published, 0);
+    $("feed-bars").textContent = number(feed.bars_stored ?? feed.bars_published, 0);
     $("feed-series").textContent = (feed.series || []).length;
     $("feed-stream").textContent = state.streamOpen ? `live · ${number(state.liveUpdates, 0)} updates` : "offline";
     const running = status.traders.filter((t) => t.state === "RUNNING");
