@@ -82,7 +82,8 @@ class SyntheticProvider:
 
     async def _until_closed(self, close_s: int) -> None:
         """Sleep until the wall clock reaches ``close_s`` (the bar's close time)."""
-        while (wait := close_s - self.wall_clock()) > 0:
+        # Polled, not one long sleep: the clock is injectable and may jump (suspend, tests).
+        while (wait := close_s - self.wall_clock()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(min(wait, 1.0))
 
     def _page(
