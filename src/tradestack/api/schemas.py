@@ -190,3 +190,30 @@ class StrategyOut(BaseModel):
     allow_short: bool
     interface_version: int
     parameters: list[ParameterOut]
+
+
+class ClosedTradeOut(BaseModel):
+    """One round trip; ``net_pnl`` is after entry and exit fees, ``gross_pnl`` before."""
+
+    trader_id: str
+    symbol: str
+    side: str
+    entry_time: datetime
+    exit_time: datetime
+    entry_price: Decimal
+    exit_price: Decimal
+    quantity: Decimal
+    gross_pnl: Decimal
+    fees: Decimal
+    net_pnl: Decimal
+    profit_pct: float
+    duration_s: float
+    exit_reason: str
+    display: dict[str, str]
+
+
+class ClosedTradePage(BaseModel):
+    items: list[ClosedTradeOut]
+    total: int
+    limit: int
+    offset: int

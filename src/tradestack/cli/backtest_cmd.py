@@ -14,6 +14,7 @@ from rich.table import Table
 from tradestack.cli import backtest_optimize_cmd
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.display import format as fmt
 from tradestack.errors import ConfigError
 from tradestack.marketdata.csv_import import parse_timestamp
 
@@ -190,16 +191,8 @@ def _print_summary(result: BacktestResult, metrics: Metrics) -> None:
     )
     table = Table("metric", "value")
     for key, value in metrics.as_dict().items():
-        table.add_row(key, _show(value))
+        table.add_row(key, fmt.metric(key, value))
     console.print(table)
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:,.4f}"
-    return str(value)
 
 
 def _decimal(option: str, text: str) -> Decimal:

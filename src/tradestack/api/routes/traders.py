@@ -44,6 +44,9 @@ class TraderOut(BaseModel):
     timeframe: str
     account_id: str
     runtime: dict[str, Any] | None = Field(description="live figures while it runs")
+    stored: dict[str, Any] | None = Field(
+        default=None, description="last stored equity when it does not run (not 0.00)"
+    )
 
 
 class EquityPoint(BaseModel):
@@ -68,6 +71,24 @@ class EmergencyStopOut(BaseModel):
     flatten: bool
 
 
+async def _stored(kernel: Any, spec: TraderSpec) -> dict[str, Any]:
+    """A stopped trader's last equity snapshot and the net PnL it stands for."""
+    curve = await equity_curve(kernel.db, spec.trader_id, limit=1)
+    if not curve:
+        return {"equity": spec.starting_cash, "net_pnl": Decimal(0), "ts": None}
+    ts, equity = curve[-1]
+    return {"equity": equity, "net_pnl": equity - spec.starting_cash, "ts": ts}
+
+
+async def _out_with_stored(
+    kernel: Any, spec: TraderSpec, runtime: dict[str, Any] | None
+) -> TraderOut:
+    out = _out(spec, runtime)
+    if runtime is None:
+        out.stored = await _stored(kernel, spec)
+    return out
+
+
 def _out(spec: TraderSpec, runtime: dict[str, Any] | None) -> TraderOut:
     return TraderOut(
         trader_id=spec.trader_id,
@@ -84,14 +105,18 @@ def _out(spec: TraderSpec, runtime: dict[str, Any] | None) -> TraderOut:
 async def _find(kernel: Any, trader_id: str) -> TraderOut:
     for spec in await kernel.traders.specs():
         if spec.trader_id == trader_id:
-            return _out(spec, (await kernel.traders.summaries()).get(trader_id))
+            running = (await kernel.traders.summaries()).get(trader_id)
+            return await _out_with_stored(kernel, spec, running)
     raise NotFoundError(f"no trader named {trader_id!r}")
 
 
 @router.get("", response_model=list[TraderOut], responses=error_responses(401, 403, 429))
 async def list_traders(kernel: KernelDep, _who: ViewerDep) -> list[TraderOut]:
     running = await kernel.traders.summaries()
-    return [_out(spec, running.get(spec.trader_id)) for spec in await kernel.traders.specs()]
+    return [
+        await _out_with_stored(kernel, spec, running.get(spec.trader_id))
+        for spec in await kernel.traders.specs()
+    ]
 
 
 @router.post("", response_model=TraderOut, status_code=status.HTTP_201_CREATED, responses=_ERRORS)
