@@ -23,6 +23,7 @@ from tradestack.api.routes import (
     alerts,
     analytics,
     auth,
+    backtest_jobs,
     backtests,
     data,
     health,
@@ -58,7 +59,7 @@ _READ_ONLY = (
     analytics,
     backtests,
 )
-_MIXED = (auth, orders, traders, alerts)
+_MIXED = (auth, orders, traders, alerts, backtest_jobs)
 _PUBLIC = (health,)
 
 _DESCRIPTION = """Self-hosted algorithmic trading: market data, traders, orders, positions.
@@ -106,6 +107,9 @@ def build_api(
             yield
         finally:
             recent.disable(kernel.db)
+            jobs = getattr(app.state, "backtest_jobs", None)
+            if jobs is not None:
+                await jobs.close()
             await hub.stop()
             if on_stop is not None:
                 await on_stop(kernel)

@@ -11,8 +11,13 @@ from pydantic import BaseModel, Field
 
 from tradestack.api.deps import ActorDep, KernelDep
 from tradestack.api.errors import error_responses
-from tradestack.api.security import AdminDep, ViewerDep
+from tradestack.api.routes.orders import order_out
+from tradestack.api.schemas import OrderOut
+from tradestack.api.security import AdminDep, TraderDep, ViewerDep
 from tradestack.compliance.actions import record_manual_action
+from tradestack.control.exits import force_exit
+from tradestack.display.indicators import chart_indicators
+from tradestack.domain.timeframes import symbol_from_path
 from tradestack.errors import NotFoundError
 from tradestack.portfolio.queries import daily_pnl, equity_curve
 from tradestack.traders.spec import ACTIVE, STOPPED, TraderSpec
@@ -44,6 +49,9 @@ class TraderOut(BaseModel):
     timeframe: str
     account_id: str
     runtime: dict[str, Any] | None = Field(description="live figures while it runs")
+    indicators: list[str] = Field(
+        default_factory=list, description="indicator lines of its strategy, for the chart"
+    )
     stored: dict[str, Any] | None = Field(
         default=None, description="last stored equity when it does not run (not 0.00)"
     )
@@ -99,6 +107,7 @@ def _out(spec: TraderSpec, runtime: dict[str, Any] | None) -> TraderOut:
         timeframe=spec.timeframe,
         account_id=spec.account_id,
         runtime=runtime,
+        indicators=chart_indicators(spec.strategy, spec.params),
     )
 
 
@@ -211,3 +220,18 @@ async def _record(
     await record_manual_action(
         kernel.db, actor=actor, action=action, target=trader_id, details=details, source="api"
     )
+
+
+@router.post(
+    "/{trader_id}/positions/{symbol}/exit",
+    response_model=list[OrderOut],
+    responses=_ERRORS,
+)
+async def exit_position(
+    trader_id: str, symbol: str, kernel: KernelDep, _who: TraderDep, actor: ActorDep
+) -> list[OrderOut]:
+    """Force-exit: close the position with a reduce-only market order (the usual order path)."""
+    name = symbol_from_path(symbol)
+    orders = await force_exit(kernel.db, kernel.traders, trader_id=trader_id, symbol=name)
+    await _record(kernel, actor, "trader.force_exit", trader_id, {"symbol": name})
+    return [order_out(order) for order in orders]
