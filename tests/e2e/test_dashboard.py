@@ -170,6 +170,7 @@ def _results_and_chart(page) -> None:  # type: ignore[no-untyped-def]
 
 def _create_trader(page) -> None:  # type: ignore[no-untyped-def]
     page.click("#new-trader-box summary")
+    page.select_option("#nt-strategy", "sma_cross")  # its parameter schema draws the fields
     page.wait_for_selector("#nt-params input[name=param-fast]")
     page.fill("#nt-id", "swing")
     page.fill("#nt-params input[name=param-fast]", "40")

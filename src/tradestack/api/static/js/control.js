@@ -11,6 +11,7 @@ export async function loadStrategies() {
     const select = $(id);
     if (!select) continue;
     select.innerHTML = strategies.map((s) => `<option value="${escape(s.name)}">${escape(s.name)}</option>`).join("");
+    if (strategies.some((s) => s.name === "sma_cross")) select.value = "sma_cross";
     renderParams(id.split("-")[0]);
   }
 }
