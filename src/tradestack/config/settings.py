@@ -33,12 +33,21 @@ class _Group(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+DEFAULT_SMA_PARAMS: dict[str, float | int | str | bool] = {"fast": 20, "slow": 50}
+"""The default trader's averages: on 15-minute bars they cross rarely enough for the fees.
+
+Over 90 days of the default synthetic market, SMA 10/30 on 1-minute bars made
+2,501 trades and paid 10,541 in fees on 10,000 (-99 %); SMA 20/50 on 15-minute
+bars made 86 trades for 1,973 in fees (see the run banner and the README).
+"""
+
+
 class RunSettings(_Group):
     """What ``tradestack run`` trades out of the box."""
 
     trader: str = "default"
     symbol: str = "BTC/USDT"
-    timeframe: str = "1m"
+    timeframe: str = "15m"
     strategy: str = "sma_cross"
     strategy_params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     history_bars: int = Field(default=2_000, ge=0, le=5_000_000)
@@ -68,6 +77,26 @@ class RunSettings(_Group):
     def _valid_timeframe(cls, value: str) -> str:
         Timeframe.parse(value)
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_params(cls, data: Any) -> Any:
+        """The default strategy gets the fee-aware averages unless parameters are given."""
+        if (
+            isinstance(data, dict)
+            and not data.get("strategy_params")
+            and data.get("strategy", "sma_cross") == "sma_cross"
+        ):
+            return {**data, "strategy_params": dict(DEFAULT_SMA_PARAMS)}
+        return data
+
+    def describe_default(self) -> str:
+        """What the default trader does, in one line for the banner."""
+        params = " ".join(f"{k}={v}" for k, v in self.strategy_params.items())
+        return (
+            f"{self.strategy} ({params or 'default parameters'}) on {self.symbol} "
+            f"{self.timeframe} bars"
+        )
 
     @property
     def replay_pause_s(self) -> float:

@@ -70,7 +70,7 @@ def _out(job: BacktestJob) -> BacktestJobOut:
     "",
     response_model=BacktestJobOut,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=error_responses(400, 401, 403, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 422, 429),
 )
 async def start_backtest(body: BacktestIn, request: Request, _who: TraderDep) -> BacktestJobOut:
     """Start a backtest over the stored bars; poll ``GET /backtests/jobs/{job_id}``."""
@@ -94,7 +94,9 @@ async def start_backtest(body: BacktestIn, request: Request, _who: TraderDep) ->
     return _out(job)
 
 
-@router.get("/{job_id}", response_model=BacktestJobOut, responses=error_responses(401, 403, 404))
+@router.get(
+    "/{job_id}", response_model=BacktestJobOut, responses=error_responses(401, 403, 404, 422, 429)
+)
 async def backtest_job(job_id: str, request: Request, _who: ViewerDep) -> BacktestJobOut:
     job = _jobs(request).get(job_id)
     if job is None:
