@@ -52,7 +52,9 @@ async def publish(kernel: Kernel, hub: StreamHub, count: int, rate: float) -> di
 
 
 def build(home: Path) -> tuple[FastAPI, Kernel]:
-    settings = load_settings(home=home, run={"history_bars": 2_000, "replay_interval_s": 3600})
+    settings = load_settings(
+        home=home, run={"history_bars": 2_000, "replay": "fast", "replay_interval_s": 3600}
+    )
     kernel = Kernel.build(settings)
 
     async def on_start(k: Kernel) -> None:

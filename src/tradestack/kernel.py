@@ -20,9 +20,8 @@ from tradestack.bus.factory import build_bus
 from tradestack.bus.port import EventBus
 from tradestack.config.settings import Settings
 from tradestack.lifecycle import ComponentState
-from tradestack.marketdata.ingest import IngestResult, backfill_synthetic
-from tradestack.marketdata.replay import LiveReplayFeed
-from tradestack.marketdata.synthetic import SyntheticMarket
+from tradestack.marketdata.ingest import IngestResult
+from tradestack.marketdata.replay import LiveReplayFeed, backfill_for_replay
 from tradestack.migrate.schema_change import change_schema
 from tradestack.operations import Operations, build_operations
 from tradestack.storage import migrations
@@ -73,12 +72,7 @@ class Kernel:
     def build(cls, settings: Settings) -> Kernel:
         db = Database(settings.database_url)
         bus = build_bus(settings)
-        feed = LiveReplayFeed(
-            db=db,
-            bus=bus,
-            market=SyntheticMarket(seed=settings.run.seed),
-            interval_s=settings.run.replay_interval_s,
-        )
+        feed = LiveReplayFeed.from_settings(db=db, bus=bus, run=settings.run)
         kernel = cls(
             settings=settings,
             db=db,
@@ -114,13 +108,8 @@ class Kernel:
             self.feed.add_series(symbol, timeframe)
 
     async def _ensure_history(self, symbol: str, timeframe: str) -> IngestResult:
-        run = self.settings.run
-        return await backfill_synthetic(
-            self.db,
-            SyntheticMarket(seed=run.seed),
-            symbol=symbol,
-            timeframe=timeframe,
-            history_bars=run.history_bars,
+        return await backfill_for_replay(
+            self.db, self.settings.run, symbol=symbol, timeframe=timeframe
         )
 
     async def start(self) -> None:
@@ -190,6 +179,7 @@ class Kernel:
                 "state": self.feed.state.value,
                 "series": [f"{s} {t}" for s, t in self.feed.series],
                 "bars_published": self.feed.bars_published,
+                "bars_stored": self.feed.bars_stored,
             },
             "traders": traders,
             "services": self.operations.states(),

@@ -1,4 +1,5 @@
-"""The dashboard in a real browser: the page loads, the chart draws candles, live bars arrive."""
+"""The dashboard in a real browser: candles, indicators and fill markers, closed trades with net
+PnL, a trader created from the browser, a backtest started and opened, the live event log."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import TRADESTACK, cli_env, free_port
+from tests.e2e.conftest import TRADESTACK, cli_env, free_port, run_cli
 from tests.e2e.test_run import stop, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -66,13 +67,32 @@ def chromium() -> tuple[object, str]:
 
 
 @pytest.fixture
-def server(home: Path, tmp_path: Path) -> Iterator[str]:
+def admin_token(home: Path) -> str:
+    created = run_cli(
+        "token",
+        "create",
+        "--role",
+        "admin",
+        "--name",
+        "browser",
+        env=cli_env(home),
+        cwd=home.parent,
+    )
+    assert created.returncode == 0, created.stderr
+    return created.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture
+def server(home: Path, tmp_path: Path, admin_token: str) -> Iterator[str]:
     port = free_port()
     env = cli_env(
         home,
         TRADESTACK_API_PORT=str(port),
-        TRADESTACK_RUN__REPLAY_INTERVAL_S="0.2",
+        TRADESTACK_RUN__REPLAY="fast",
+        TRADESTACK_RUN__REPLAY_INTERVAL_S="0.1",
         TRADESTACK_RUN__HISTORY_BARS="300",
+        TRADESTACK_RUN__TIMEFRAME="1m",
+        TRADESTACK_RUN__STRATEGY_PARAMS='{"fast": 3, "slow": 8}',
     )
     log = tmp_path / "run.log"
     process = subprocess.Popen(
@@ -91,7 +111,7 @@ def server(home: Path, tmp_path: Path) -> Iterator[str]:
 
 
 def test_dashboard_draws_candles_and_takes_live_updates(
-    chromium: tuple[object, str], server: str, tmp_path: Path
+    chromium: tuple[object, str], server: str, tmp_path: Path, admin_token: str
 ) -> None:
     sync_playwright, executable = chromium
     with sync_playwright() as playwright:  # type: ignore[operator]
@@ -115,7 +135,62 @@ def test_dashboard_draws_candles_and_takes_live_updates(
             assert "Operational" in page.inner_text("#sys-state")
             assert page.inner_text("#stream-state") == "live"
             assert "default" in page.inner_text("#traders")
+            assert "BTC/USDT · 1 min" in page.inner_text("#series-cards")  # not "1M"
             page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+            _use_token(page, admin_token)
+            _results_and_chart(page)
+            _create_trader(page)
+            _backtest_and_log(page)
+            page.screenshot(path=str(tmp_path / "dashboard-control.png"), full_page=True)
             assert errors == []
         finally:
             browser.close()
+
+
+def _use_token(page, token: str) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#token-input", token)
+    page.click("#token-form button[type=submit]")
+    page.wait_for_function("window.tradestack.role === 'admin'", timeout=10_000)
+
+
+def _results_and_chart(page) -> None:  # type: ignore[no-untyped-def]
+    # The default trader's SMA lines over the candles, and a marker per fill on them.
+    page.wait_for_function("window.tradestack.indicatorLines === 2", timeout=30_000)
+    page.wait_for_function("window.tradestack.markers >= 2", timeout=60_000)
+    page.wait_for_function("window.tradestack.closedTrades >= 1", timeout=60_000)
+    page.click(".tab[data-tab=closed]")
+    table = page.inner_text("#table-closed")
+    assert "NET PNL" in table.upper() and "GROSS" in table.upper()
+    first = page.locator("#table-closed tr.closed-trade").first
+    assert first.locator("td.net").inner_text().strip() not in ("", "–")
+    page.click(".tab[data-tab=performance]")
+    assert "BTC/USDT" in page.inner_text("#table-performance")
+    assert "net" in page.inner_text("#traders")  # the card shows PnL net of fees
+
+
+def _create_trader(page) -> None:  # type: ignore[no-untyped-def]
+    page.click("#new-trader-box summary")
+    page.select_option("#nt-strategy", "sma_cross")  # its parameter schema draws the fields
+    page.wait_for_selector("#nt-params input[name=param-fast]")
+    page.fill("#nt-id", "swing")
+    page.fill("#nt-params input[name=param-fast]", "40")
+    page.fill("#nt-params input[name=param-slow]", "20")
+    page.click("#nt-create")
+    invalid = page.wait_for_selector(".field.invalid", timeout=10_000)
+    assert "fast" in invalid.inner_text()  # the server's refusal, shown on the field
+    page.fill("#nt-id", "swing")
+    page.fill("#nt-params input[name=param-fast]", "5")
+    page.fill("#nt-params input[name=param-slow]", "20")
+    page.click("#nt-create")
+    page.wait_for_selector("[data-trader=swing] .pill.running", timeout=15_000)
+
+
+def _backtest_and_log(page) -> None:  # type: ignore[no-untyped-def]
+    page.select_option("#bt-timeframe", "1m")
+    page.click("#bt-run")
+    page.wait_for_function("window.tradestack.backtestOpened > 0", timeout=30_000)
+    assert page.is_visible("#backtest-view")
+    assert "Backtest #" in page.inner_text("#bt-title")
+    page.wait_for_function("window.tradestack.logEntries > 0", timeout=30_000)
+    page.select_option("#log-type", "order.")
+    assert "order." in page.inner_text("#log")

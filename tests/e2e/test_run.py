@@ -20,6 +20,7 @@ def start(home: Path, port: int, replay_interval_s: str, log: Path) -> subproces
     env = cli_env(
         home,
         TRADESTACK_API_PORT=str(port),
+        TRADESTACK_RUN__REPLAY="fast",
         TRADESTACK_RUN__REPLAY_INTERVAL_S=replay_interval_s,
         TRADESTACK_RUN__HISTORY_BARS="300",
         TRADESTACK_RUN__STRATEGY_PARAMS='{"fast": 3, "slow": 8}',

@@ -84,7 +84,9 @@ def test_services_survive_a_killed_exec_risk(bus: str, home: Path, tmp_path: Pat
         TRADESTACK_SERVICES__EXEC_RISK_PORT=str(free_port()),
         TRADESTACK_SERVICES__ANALYTICS_PORT=str(free_port()),
         TRADESTACK_SERVICES__HEARTBEAT_INTERVAL_S="0.5",
+        TRADESTACK_RUN__REPLAY="fast",
         TRADESTACK_RUN__REPLAY_INTERVAL_S="0.1",
+        TRADESTACK_RUN__TIMEFRAME="1m",
         TRADESTACK_RUN__HISTORY_BARS="200",
         TRADESTACK_RUN__STRATEGY_PARAMS='{"fast": 3, "slow": 8}',
     )

@@ -15,7 +15,7 @@ from tradestack.kernel import Kernel
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    kernel = Kernel.build(load_settings(home=tmp_path, run={"history_bars": 50}))
+    kernel = Kernel.build(load_settings(home=tmp_path, run={"history_bars": 50, "timeframe": "1m"}))
     await kernel.prepare()
     app = build_api(kernel)
     transport = httpx.ASGITransport(app=app)

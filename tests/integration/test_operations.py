@@ -36,7 +36,7 @@ async def test_configured_parts_start_and_stop_with_the_kernel(
     )
     settings = load_settings(
         home=tmp_path,
-        run={"history_bars": 30, "replay_interval_s": 60},
+        run={"history_bars": 30, "replay": "fast", "replay_interval_s": 60},
         alerts={"rules_file": rules},
         notify={"channels": ["log"], "events": ["alert_raised", "daily_report"]},
         report={"daily_time": "18:00", "timezone": "Europe/Berlin"},

@@ -25,6 +25,7 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
         run={
             "history_bars": 100,
             "strategy_params": {"fast": 3, "slow": 8},
+            "replay": "fast",
             "replay_interval_s": 60,
         },
     )

@@ -47,6 +47,7 @@ async def make_kernel(tmp_path: Path, **risk: object) -> Kernel:
         run={
             "history_bars": 60,
             "strategy_params": {"fast": 3, "slow": 8},
+            "replay": "fast",
             "replay_interval_s": 60,
         },
         risk=risk,

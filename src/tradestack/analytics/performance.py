@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 
 from tradestack.analytics import metrics
-from tradestack.analytics.trades import ClosedTrade, replay
 from tradestack.domain.orders import Fill, Order
 from tradestack.errors import NotFoundError
+from tradestack.portfolio.trades import Trade, exit_reason, replay
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.analytics import equity_between, fills_until, signal_prices
 from tradestack.storage.repositories.orders import list_orders
@@ -130,10 +130,10 @@ def _compute(
     by_trader: dict[str, list[Fill]] = {}
     for fill in inputs.fills:
         by_trader.setdefault(fill.trader_id, []).append(fill)
-    trades: list[ClosedTrade] = []
+    trades: list[Trade] = []
     intervals = []
     for fills in by_trader.values():
-        history = replay(fills)
+        history = replay(fills, lambda f: exit_reason(inputs.orders.get(f.client_order_id)))
         trades.extend(t for t in history.trades if _inside(t.closed_at, start, end))
         intervals.extend(history.in_market)
     in_window = [f for f in inputs.fills if _inside(f.ts, start, end)]

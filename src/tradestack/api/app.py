@@ -25,6 +25,7 @@ from tradestack.api.routes import (
     analytics,
     assistant,
     auth,
+    backtest_jobs,
     backtests,
     data,
     health,
@@ -60,7 +61,7 @@ _READ_ONLY = (
     analytics,
     backtests,
 )
-_MIXED = (auth, orders, traders, alerts, assistant)
+_MIXED = (auth, orders, traders, alerts, assistant, backtest_jobs)
 _PUBLIC = (health,)
 
 _DESCRIPTION = """Self-hosted algorithmic trading: market data, traders, orders, positions.
@@ -114,6 +115,9 @@ def build_api(
             yield
         finally:
             recent.disable(kernel.db)
+            jobs = getattr(app.state, "backtest_jobs", None)
+            if jobs is not None:
+                await jobs.close()
             await hub.stop()
             if on_stop is not None:
                 await on_stop(kernel)

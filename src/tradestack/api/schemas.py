@@ -195,3 +195,30 @@ class StrategyOut(BaseModel):
     location: str = ""
     interface: str = ""
     """tradestack v1, tradestack v2, seed003 v2 (analyze) or freqtrade IStrategy v3."""
+
+
+class ClosedTradeOut(BaseModel):
+    """One round trip; ``net_pnl`` is after entry and exit fees, ``gross_pnl`` before."""
+
+    trader_id: str
+    symbol: str
+    side: str
+    entry_time: datetime
+    exit_time: datetime
+    entry_price: Decimal
+    exit_price: Decimal
+    quantity: Decimal
+    gross_pnl: Decimal
+    fees: Decimal
+    net_pnl: Decimal
+    profit_pct: float
+    duration_s: float
+    exit_reason: str
+    display: dict[str, str]
+
+
+class ClosedTradePage(BaseModel):
+    items: list[ClosedTradeOut]
+    total: int
+    limit: int
+    offset: int

@@ -14,7 +14,6 @@ from pydantic import Field
 from tradestack.alerts.service import find_alerts
 from tradestack.analytics.performance import trader_performance
 from tradestack.analytics.store import summary
-from tradestack.analytics.trades import replay
 from tradestack.assistant.config_diff import config_diff
 from tradestack.assistant.platform import AssistantPlatform
 from tradestack.assistant.toolkit import Arguments, NoArguments, Tool, plain
@@ -22,6 +21,7 @@ from tradestack.backtest.store import find_runs
 from tradestack.domain.enums import OrderStatus
 from tradestack.execution.queries import find_fills, find_orders
 from tradestack.portfolio.queries import find_positions
+from tradestack.portfolio.trades import replay
 from tradestack.storage.repositories.assistant import events_of_trace, recent_order_events
 from tradestack.traders.control import trader_overview
 

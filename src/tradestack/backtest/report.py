@@ -17,6 +17,7 @@ from tradestack import __version__
 from tradestack.backtest.charts import Marker, candle_chart, line_chart
 from tradestack.backtest.metrics import Metrics
 from tradestack.backtest.result import BacktestResult
+from tradestack.display import format as fmt
 from tradestack.errors import ConfigError
 
 MAX_TRADE_ROWS = 500
@@ -179,4 +180,4 @@ def _num(value: float) -> str:
 
 
 def _duration(value: timedelta) -> str:
-    return str(value)
+    return fmt.duration(value)

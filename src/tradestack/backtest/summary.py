@@ -60,7 +60,14 @@ def trade_row(trade: Trade, *, full: bool = False) -> dict[str, Any]:
         "pnl": trade.pnl,
     }
     if full:
-        row.update(side=trade.side, fees=trade.fees, return_pct=_number(trade.return_pct))
+        row.update(
+            side=trade.side,
+            fees=trade.fees,
+            gross_pnl=trade.gross_pnl,
+            return_pct=_number(trade.return_pct),
+            duration_s=trade.duration.total_seconds(),
+            exit_reason=trade.exit_reason,
+        )
     return row
 
 

@@ -18,6 +18,7 @@ from tradestack.analytics.store import store_performance, stored_windows, summar
 from tradestack.cli.database import parse_bound, run_with_database
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.display import format as fmt
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.traders import list_traders
 
@@ -118,18 +119,19 @@ def windows(
             f"{row['window_end']:%Y-%m-%d %H:%M}",
             str(row["trades"]),
             _pct(row["win_rate"]),
-            f"{row['net_pnl']:.2f}",
+            fmt.money(row["net_pnl"], sign=True),
             _pct(row["max_drawdown_pct"]),
         )
     console.print(table)
 
 
 def _pct(value: float | None) -> str:
-    return f"{value:.1%}" if value is not None else "-"
+    """A fraction (0.25) shown as a percentage with the shared rules (25.00 %)."""
+    return fmt.percent(value * 100) if value is not None else fmt.DASH
 
 
 def _ratio(value: float | None) -> str:
-    return f"{value:.2f}" if value is not None else "-"
+    return fmt.fixed(value, 2)
 
 
 def _table(performances: list[Performance]) -> None:
@@ -145,7 +147,7 @@ def _table(performances: list[Performance]) -> None:
             _ratio(perf.sharpe),
             _pct(perf.max_drawdown_pct),
             _pct(perf.exposure_pct),
-            f"{perf.net_pnl:.2f}",
+            fmt.money(perf.net_pnl, sign=True),
         )
     console.print(table)
 
@@ -156,7 +158,8 @@ def _show(perf: Performance, as_json: bool) -> None:
         return
     _table([perf])
     console.print(
-        f"fees paid {perf.fees_paid:.4f}, realized PnL {perf.realized_pnl:.2f}, "
+        f"fees paid {fmt.money(perf.fees_paid)}, realized PnL after fees "
+        f"{fmt.money(perf.realized_pnl, sign=True)}, "
         f"slippage {_ratio(perf.slippage_bps)} bps, "
         f"{len(perf.equity_curve)} equity points over {len(perf.daily_pnl)} day(s)"
     )

@@ -15,6 +15,7 @@ from tradestack.cli.output import console
 from tradestack.cli.progress import progress_bar
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.cli.strategy_path_option import StrategyPathOption
+from tradestack.display import format as fmt
 from tradestack.errors import CommandInterrupted
 
 if TYPE_CHECKING:
@@ -155,13 +156,5 @@ def _print_summary(result: BacktestResult, metrics: Metrics) -> None:
     )
     table = Table("metric", "value")
     for key, value in metrics.as_dict().items():
-        table.add_row(key, _show(value))
+        table.add_row(key, fmt.metric(key, value))
     console.print(table)
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:,.4f}"
-    return str(value)

@@ -24,6 +24,7 @@ from tradestack.cli import (
     strategy_cmd,
     token_cmd,
     trader_cmd,
+    trades_cmd,
 )
 from tradestack.cli.output import errors, fail
 from tradestack.errors import CommandInterrupted, TradestackError
@@ -38,6 +39,7 @@ app = typer.Typer(
 app.command("run")(run_cmd.run)
 app.command("service")(service_cmd.service)
 app.command("up")(service_cmd.up)
+app.command("trades")(trades_cmd.trades)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(config_cmd.app, name="config")

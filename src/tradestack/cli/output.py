@@ -7,7 +7,10 @@ from typing import NoReturn
 
 from rich.console import Console
 
-console = Console(highlight=False, soft_wrap=True)
+# Piped or redirected output is never cut to 80 columns: tables keep their natural width
+# (scripts that want fields use --json).
+_WIDTH = None if sys.stdout.isatty() else 10_000
+console = Console(highlight=False, soft_wrap=True, width=_WIDTH)
 errors = Console(stderr=True, highlight=False)
 
 

@@ -21,10 +21,12 @@ from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.cli.strategy_path_option import StrategyPathOption
 from tradestack.config.reload import SettingsReloader
 from tradestack.config.settings import Settings
+from tradestack.display import format as fmt
 from tradestack.errors import ConfigError
 from tradestack.kernel import Kernel
 from tradestack.storage import migrations
 from tradestack.storage.engine import describe_url
+from tradestack.strategy.registry import strategy_classes
 from tradestack.traders.spec import TraderSpec
 
 
@@ -138,7 +140,8 @@ def _print_banner(kernel: Kernel, revision: str | None, specs: list[TraderSpec])
             f"  trader    {spec.trader_id}: {spec.strategy} ({params}) on {spec.symbol} "
             f"{spec.timeframe}, paper venue, {spec.status}"
         )
-    console.print(f"  replay    one bar every {s.run.replay_interval_s} s per series")
+        console.print(f"            {_what_it_does(spec, s)}")
+    console.print(f"  replay    {s.run.describe_replay()}")
     console.print(f"  API       {base}/api/v1   docs {base}/docs   dashboard {base}/")
     reads = (
         "reads open from this machine"
@@ -152,10 +155,21 @@ def _print_banner(kernel: Kernel, revision: str | None, specs: list[TraderSpec])
     console.print("  Ctrl-C to stop")
 
 
+def _what_it_does(spec: TraderSpec, settings: Settings) -> str:
+    """One line a new user can read: the strategy's own description and what a fill costs."""
+    cls = strategy_classes().get(spec.strategy)
+    description = (getattr(cls, "description", "") or spec.strategy).rstrip(".")
+    fee = settings.paper.fee_rate * 100
+    return (
+        f"{description}; one decision per {fmt.timeframe(spec.timeframe)} bar, "
+        f"fee {fee.normalize()} % per fill"
+    )
+
+
 def _summary_line(kernel: Kernel) -> str:
-    parts = [f"bars {kernel.feed.bars_published}"]
+    parts = [f"bars {kernel.feed.bars_stored}"]
     for trader in kernel.traders.summary_list():
-        equity = Decimal(trader["equity"]).quantize(Decimal("0.01"))
+        equity = fmt.money(Decimal(trader["equity"]))
         parts.append(
             f"{trader['trader_id']}: orders {trader['orders_submitted']} "
             f"(filled {trader['orders_filled']}), open positions {trader['open_positions']}, "

@@ -34,16 +34,36 @@ class _Group(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+DEFAULT_SMA_PARAMS: dict[str, float | int | str | bool] = {"fast": 20, "slow": 50}
+"""The default trader's averages: on 15-minute bars they cross rarely enough for the fees.
+
+Over 90 days of the default synthetic market, SMA 10/30 on 1-minute bars made
+2,501 trades and paid 10,541 in fees on 10,000 (-99 %); SMA 20/50 on 15-minute
+bars made 86 trades for 1,973 in fees (see the run banner and the README).
+"""
+
+
 class RunSettings(_Group):
     """What ``tradestack run`` trades out of the box."""
 
     trader: str = "default"
     symbol: str = "BTC/USDT"
-    timeframe: str = "1m"
+    timeframe: str = "15m"
     strategy: str = "sma_cross"
     strategy_params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     history_bars: int = Field(default=2_000, ge=0, le=5_000_000)
-    replay_interval_s: float = Field(default=0.25, gt=0)
+    replay: Literal["clock", "fast"] = Field(
+        default="clock",
+        description="'clock': history up to now, then each bar once it has closed on the "
+        "wall clock; 'fast': history ends replay_fast_bars before now and the replay catches "
+        "up at one bar every replay_interval_s, never past now",
+    )
+    replay_interval_s: float = Field(
+        default=0.25, gt=0, description="pause between bars of the fast replay"
+    )
+    replay_fast_bars: int = Field(
+        default=1_000, ge=0, le=5_000_000, description="bars the fast replay has to catch up"
+    )
     starting_cash: Decimal = Field(default=Decimal(10_000), gt=0)
     allocation: Decimal = Field(default=Decimal("0.95"), gt=0, le=1)
     lot_size: Decimal = Field(default=Decimal("0.0001"), gt=0)
@@ -58,6 +78,40 @@ class RunSettings(_Group):
     def _valid_timeframe(cls, value: str) -> str:
         Timeframe.parse(value)
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_params(cls, data: Any) -> Any:
+        """The default strategy gets the fee-aware averages unless parameters are given."""
+        if (
+            isinstance(data, dict)
+            and not data.get("strategy_params")
+            and data.get("strategy", "sma_cross") == "sma_cross"
+        ):
+            return {**data, "strategy_params": dict(DEFAULT_SMA_PARAMS)}
+        return data
+
+    def describe_default(self) -> str:
+        """What the default trader does, in one line for the banner."""
+        params = " ".join(f"{k}={v}" for k, v in self.strategy_params.items())
+        return (
+            f"{self.strategy} ({params or 'default parameters'}) on {self.symbol} "
+            f"{self.timeframe} bars"
+        )
+
+    @property
+    def replay_pause_s(self) -> float:
+        """Seconds between two replayed bars before the wall clock is consulted."""
+        return self.replay_interval_s if self.replay == "fast" else 0.0
+
+    def describe_replay(self) -> str:
+        """One line for the run banner: how the live bars are paced."""
+        if self.replay == "fast":
+            return (
+                f"fast: {self.replay_fast_bars} bars behind the clock at one every "
+                f"{self.replay_interval_s} s, then one per timeframe (never past now)"
+            )
+        return "wall clock: history up to now, then one bar per timeframe as it closes"
 
 
 class PaperSettings(_Group):

@@ -23,7 +23,7 @@ from tradestack.marketdata.providers.port import LiveProvider
 from tradestack.marketdata.quality import check_frame
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bar_frames import insert_frame
-from tradestack.storage.repositories.bars import recent_bars
+from tradestack.storage.repositories.bars import count_bars, recent_bars
 from tradestack.storage.repositories.ingest import ingest_states
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,9 @@ class LiveFeed(Component):
         self.gate = gate
         self.force_reason = force_reason
         self.bars_published = 0
+        """Bars this feed published since it started (this run only)."""
+        self.bars_stored = 0
+        """Bars stored for every served series, counted from storage (across runs)."""
         self.bars_rejected = 0
         self.opened = asyncio.Event()
 
@@ -119,6 +122,8 @@ class LiveFeed(Component):
         frame = Timeframe.parse(timeframe)
         async with self.db.read() as connection:
             last = await recent_bars(connection, symbol, frame.label, limit=1)
+            stored = await count_bars(connection, symbol, frame.label)
+        self.bars_stored += stored  # added after the await: streams read at the same time
         after = last[0].ts if last else frame.floor(datetime.now(UTC)) - frame.delta
         close = last[0].close if last else None
         async for bar in self.provider.live(symbol, frame.label, after=after, last_close=close):
@@ -139,6 +144,7 @@ class LiveFeed(Component):
         async with self.db.transaction() as connection:
             stored = await insert_frame(connection, checked.accepted, source=self.provider.source)
         if stored:  # a bar already stored was already published
+            self.bars_stored += 1
             await self.bus.publish(bar_event(bar))
             self.bars_published += 1
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tradestack.marketdata.ingest import backfill_synthetic
-from tradestack.marketdata.replay import LiveReplayFeed
-from tradestack.marketdata.synthetic import SyntheticMarket
+from tradestack.marketdata.replay import LiveReplayFeed, backfill_for_replay
 from tradestack.services.host import ServiceHost
 from tradestack.traders import admin
 from tradestack.traders.spec import ACTIVE, HALTED
@@ -18,10 +16,7 @@ class MarketDataService(ServiceHost):
 
     async def _start_role(self) -> None:
         run = self.settings.run
-        self.market = SyntheticMarket(seed=run.seed)
-        self.feed = LiveReplayFeed(
-            db=self.db, bus=self.bus, market=self.market, interval_s=run.replay_interval_s
-        )
+        self.feed = LiveReplayFeed.from_settings(db=self.db, bus=self.bus, run=run)
         await self.sync_series()
         await self.feed.start()
         self.spawn(self._follow_traders(), "series")
@@ -34,13 +29,7 @@ class MarketDataService(ServiceHost):
             if spec.status in (ACTIVE, HALTED):
                 wanted.add((spec.symbol, spec.timeframe))
         for symbol, timeframe in sorted(wanted - set(self.feed.series)):
-            await backfill_synthetic(
-                self.db,
-                self.market,
-                symbol=symbol,
-                timeframe=timeframe,
-                history_bars=run.history_bars,
-            )
+            await backfill_for_replay(self.db, run, symbol=symbol, timeframe=timeframe)
             self.feed.add_series(symbol, timeframe)
 
     async def _follow_traders(self) -> None:
@@ -57,4 +46,5 @@ class MarketDataService(ServiceHost):
             "feed": "ok" if state == "RUNNING" or self.draining else state,
             "series": len(self.feed.series),
             "bars_published": self.feed.bars_published,
+            "bars_stored": self.feed.bars_stored,
         }

@@ -310,4 +310,7 @@ class TraderRunner(Component):
             "realized_pnl": portfolio.realized_pnl,
             "unrealized_pnl": portfolio.unrealized_pnl,
             "fees_paid": portfolio.fees_paid,
+            # What the equity change is made of: net = realized + unrealized - fees.
+            "gross_pnl": portfolio.realized_pnl + portfolio.unrealized_pnl,
+            "net_pnl": portfolio.realized_pnl + portfolio.unrealized_pnl - portfolio.fees_paid,
         }

@@ -21,7 +21,11 @@ from tradestack.marketdata.replay import bar_event
 from tradestack.storage.repositories.bars import insert_bars, recent_bars
 
 # A slow average longer than the history: the default trader never trades on its own here.
-QUIET_RUN = {"history_bars": 50, "strategy_params": {"fast": 200, "slow": 400}}
+QUIET_RUN = {
+    "history_bars": 50,
+    "timeframe": "1m",
+    "strategy_params": {"fast": 200, "slow": 400},
+}
 LOOPBACK = ("127.0.0.1", 50000)
 REMOTE = ("203.0.113.9", 50000)
 

@@ -44,7 +44,9 @@ async def live_server(
     home: Path, *, feed: bool = False, **settings: Any
 ) -> AsyncIterator[LiveServer]:
     """Start a prepared kernel (its replay feed only when ``feed``) behind a real server."""
-    settings.setdefault("run", {"history_bars": 50, "replay_interval_s": 0.05})
+    settings.setdefault(
+        "run", {"history_bars": 50, "timeframe": "1m", "replay": "fast", "replay_interval_s": 0.05}
+    )
     kernel = Kernel.build(load_settings(home=home, **settings))
     await kernel.prepare()
 

@@ -89,7 +89,7 @@ async def seed(kernel: Kernel) -> None:
 
 @pytest.fixture
 async def kernel(tmp_path: Path) -> AsyncIterator[Kernel]:
-    k = Kernel.build(load_settings(home=tmp_path, run={"history_bars": 30}))
+    k = Kernel.build(load_settings(home=tmp_path, run={"history_bars": 30, "timeframe": "1m"}))
     await k.prepare()
     await seed(k)
     await k.start()

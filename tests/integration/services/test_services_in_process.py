@@ -42,6 +42,7 @@ async def test_services_trade_like_the_all_in_one_shape(tmp_path: Path) -> None:
         run={
             "history_bars": 60,
             "strategy_params": {"fast": 3, "slow": 8},
+            "replay": "fast",
             "replay_interval_s": 0.02,
         },
         services={"heartbeat_interval_s": 0.2, "heartbeat_timeout_s": 1.0},

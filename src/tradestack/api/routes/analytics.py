@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -14,9 +14,16 @@ from tradestack.analytics.performance import (
     strategy_performance,
     trader_performance,
 )
+from tradestack.analytics.results import (
+    GroupFigures,
+    load_trades,
+    performance_by,
+    profit_series,
+)
 from tradestack.analytics.store import stored_windows, summary
 from tradestack.api.deps import DatabaseDep
 from tradestack.api.schemas import ErrorResponse
+from tradestack.display.records import figure_fields
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -80,6 +87,69 @@ async def strategy_analytics(
     return performance_out(
         await strategy_performance(db, strategy, start=_utc(start), end=_utc(end))
     )
+
+
+class GroupOut(BaseModel):
+    key: str
+    trades: int
+    wins: int
+    win_rate: float | None
+    profit_factor: float | None
+    net_pnl: Decimal
+    gross_pnl: Decimal
+    fees: Decimal
+    average_profit_pct: float | None
+    average_duration_s: float | None
+    display: dict[str, str]
+
+
+def group_out(group: GroupFigures) -> GroupOut:
+    return GroupOut(
+        key=group.key,
+        trades=group.trades,
+        wins=group.wins,
+        win_rate=group.win_rate,
+        profit_factor=group.profit_factor,
+        net_pnl=group.net_pnl,
+        gross_pnl=group.gross_pnl,
+        fees=group.fees,
+        average_profit_pct=group.average_profit_pct,
+        average_duration_s=group.average_duration_s,
+        display=figure_fields(group),
+    )
+
+
+class PeriodOut(BaseModel):
+    start: date
+    trades: int
+    net_pnl: Decimal
+    gross_pnl: Decimal
+    fees: Decimal
+
+
+@router.get("/breakdown", response_model=list[GroupOut])
+async def breakdown(
+    db: DatabaseDep,
+    by: Literal["symbol", "strategy", "trader"] = Query("symbol"),
+) -> list[GroupOut]:
+    """Closed-trade figures per symbol, per strategy or per trader, best net PnL first."""
+    return [group_out(g) for g in await performance_by(db, by)]
+
+
+@router.get("/profit", response_model=list[PeriodOut])
+async def profit(
+    db: DatabaseDep,
+    period: Literal["day", "week", "month"] = Query("day"),
+    trader_id: str | None = None,
+) -> list[PeriodOut]:
+    """Realised profit (net, gross, fees) per day, week or month, by exit time, in UTC."""
+    trades = await load_trades(db, trader_id=trader_id)
+    return [
+        PeriodOut(
+            start=p.start, trades=p.trades, net_pnl=p.net_pnl, gross_pnl=p.gross_pnl, fees=p.fees
+        )
+        for p in profit_series(trades, period)
+    ]
 
 
 @router.get("/performance", response_model=list[dict[str, Any]])

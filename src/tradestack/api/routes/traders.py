@@ -11,8 +11,13 @@ from pydantic import BaseModel, Field
 
 from tradestack.api.deps import ActorDep, PlatformDep
 from tradestack.api.errors import error_responses
-from tradestack.api.security import AdminDep, ViewerDep, check_trader
+from tradestack.api.routes.orders import order_out
+from tradestack.api.schemas import OrderOut
+from tradestack.api.security import AdminDep, TraderDep, ViewerDep, check_trader
 from tradestack.compliance.actions import record_manual_action
+from tradestack.control.exits import force_exit
+from tradestack.display.indicators import chart_indicators
+from tradestack.domain.timeframes import symbol_from_path
 from tradestack.errors import NotFoundError
 from tradestack.portfolio.queries import daily_pnl, equity_curve
 from tradestack.traders.spec import ACTIVE, STOPPED, TraderSpec
@@ -44,6 +49,12 @@ class TraderOut(BaseModel):
     timeframe: str
     account_id: str
     runtime: dict[str, Any] | None = Field(description="live figures while it runs")
+    indicators: list[str] = Field(
+        default_factory=list, description="indicator lines of its strategy, for the chart"
+    )
+    stored: dict[str, Any] | None = Field(
+        default=None, description="last stored equity when it does not run (not 0.00)"
+    )
 
 
 class EquityPoint(BaseModel):
@@ -68,6 +79,24 @@ class EmergencyStopOut(BaseModel):
     flatten: bool
 
 
+async def _stored(kernel: Any, spec: TraderSpec) -> dict[str, Any]:
+    """A stopped trader's last equity snapshot and the net PnL it stands for."""
+    curve = await equity_curve(kernel.db, spec.trader_id, limit=1)
+    if not curve:
+        return {"equity": spec.starting_cash, "net_pnl": Decimal(0), "ts": None}
+    ts, equity = curve[-1]
+    return {"equity": equity, "net_pnl": equity - spec.starting_cash, "ts": ts}
+
+
+async def _out_with_stored(
+    kernel: Any, spec: TraderSpec, runtime: dict[str, Any] | None
+) -> TraderOut:
+    out = _out(spec, runtime)
+    if runtime is None:
+        out.stored = await _stored(kernel, spec)
+    return out
+
+
 def _out(spec: TraderSpec, runtime: dict[str, Any] | None) -> TraderOut:
     return TraderOut(
         trader_id=spec.trader_id,
@@ -78,13 +107,15 @@ def _out(spec: TraderSpec, runtime: dict[str, Any] | None) -> TraderOut:
         timeframe=spec.timeframe,
         account_id=spec.account_id,
         runtime=runtime,
+        indicators=chart_indicators(spec.strategy, spec.params),
     )
 
 
 async def _find(kernel: Any, trader_id: str) -> TraderOut:
     for spec in await kernel.traders.specs():
         if spec.trader_id == trader_id:
-            return _out(spec, (await kernel.traders.summaries()).get(trader_id))
+            running = (await kernel.traders.summaries()).get(trader_id)
+            return await _out_with_stored(kernel, spec, running)
     raise NotFoundError(f"no trader named {trader_id!r}")
 
 
@@ -92,7 +123,7 @@ async def _find(kernel: Any, trader_id: str) -> TraderOut:
 async def list_traders(kernel: PlatformDep, who: ViewerDep) -> list[TraderOut]:
     running = await kernel.traders.summaries()
     return [
-        _out(spec, running.get(spec.trader_id))
+        await _out_with_stored(kernel, spec, running.get(spec.trader_id))
         for spec in await kernel.traders.specs()
         if who.may_see(spec.trader_id)
     ]
@@ -193,3 +224,19 @@ async def _record(
     await record_manual_action(
         kernel.db, actor=actor, action=action, target=trader_id, details=details, source="api"
     )
+
+
+@router.post(
+    "/{trader_id}/positions/{symbol}/exit",
+    response_model=list[OrderOut],
+    responses=_ERRORS,
+)
+async def exit_position(
+    trader_id: str, symbol: str, kernel: PlatformDep, who: TraderDep, actor: ActorDep
+) -> list[OrderOut]:
+    """Force-exit: close the position with a reduce-only market order (the usual order path)."""
+    check_trader(who, trader_id)
+    name = symbol_from_path(symbol)
+    orders = await force_exit(kernel.db, kernel.traders, trader_id=trader_id, symbol=name)
+    await _record(kernel, actor, "trader.force_exit", trader_id, {"symbol": name})
+    return [order_out(order) for order in orders]

@@ -3,13 +3,15 @@
 History is generated in pages from ``start``; each page continues from the
 previous close, so a series is one unbroken walk however it is paged. The
 live stream emits the bar after ``after`` every ``interval_s`` seconds (faster
-than real time for demos and tests).
+than real time for demos and tests); with ``never_ahead`` it also waits until
+each bar has closed on the wall clock, so no bar is ever dated in the future.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import numpy as np
@@ -34,11 +36,15 @@ class SyntheticProvider:
         page_bars: int = _PAGE,
         interval_s: float = 1.0,
         previous_close: float | None = None,
+        never_ahead: bool = False,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.market = market or SyntheticMarket()
         self.page_bars = page_bars
         self.interval_s = interval_s
         self.previous_close = previous_close
+        self.never_ahead = never_ahead
+        self.wall_clock = wall_clock
 
     async def history(
         self, symbol: str, timeframe: str, *, start: datetime | None, end: datetime | None
@@ -67,10 +73,18 @@ class SyntheticProvider:
         previous = last_close if last_close is not None else self.previous_close
         while True:
             await asyncio.sleep(self.interval_s)
+            if self.never_ahead:
+                await self._until_closed(cursor + frame.seconds)
             bar = self._page(symbol, frame, cursor, 1, previous).to_bars()[0]
             previous = bar.close
             cursor += frame.seconds
             yield bar
+
+    async def _until_closed(self, close_s: int) -> None:
+        """Sleep until the wall clock reaches ``close_s`` (the bar's close time)."""
+        # Polled, not one long sleep: the clock is injectable and may jump (suspend, tests).
+        while (wait := close_s - self.wall_clock()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(min(wait, 1.0))
 
     def _page(
         self, symbol: str, frame: Timeframe, first_s: int, count: int, previous: float | None

@@ -41,3 +41,20 @@ def np_equal(a: object, b: object) -> bool:
     import numpy as np
 
     return bool(np.array_equal(a, b))
+
+
+async def test_never_ahead_waits_for_each_bar_to_close_on_the_wall_clock() -> None:
+    clock = [START.timestamp() + 90.0]  # 1.5 bars after START: bar START+1m closes at +120 s
+
+    def wall_clock() -> float:
+        clock[0] += 10.0  # every look at the clock moves it on
+        return clock[0]
+
+    provider = SyntheticProvider(interval_s=0.0, never_ahead=True, wall_clock=wall_clock)
+    stream = provider.live("BTC/USDT", "1m", after=START)
+    bars = [await anext(stream) for _ in range(3)]
+    await stream.aclose()
+    for bar in bars:
+        close_s = bar.ts.timestamp() + 60
+        assert close_s <= clock[0]
+    assert [b.ts for b in bars] == [START + timedelta(minutes=n) for n in (1, 2, 3)]

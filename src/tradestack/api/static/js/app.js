@@ -1,5 +1,9 @@
 // tradestack dashboard: plain JS modules over the REST API and the /ws/v1/stream WebSocket.
-import { loadChart, onLiveBar, refreshEquity } from "./charts.js";
+import { loadChart, onLiveBar, refreshEquity, refreshMarkers } from "./charts.js";
+import { loadStrategies } from "./control.js";
+import { money, percent, timeframe as timeframeLabel } from "./format.js";
+import { onEventFrame } from "./log.js";
+import { refreshResults } from "./results.js";
 import {
   $, api, duration, escape, number, pathSymbol, pill, REFRESH_MS, signClass, state, time, toast, TOKEN_KEY,
 } from "./core.js";
@@ -52,7 +56,7 @@ function updateSeriesCard(bar) {
   if (!card) return;
   const change = card.previous ? ((bar.close - card.previous) / card.previous) * 100 : 0;
   card.previous = bar.close;
-  card.el.querySelector(".big").innerHTML = `${number(bar.close)} <span class="small ${signClass(change)}">${change >= 0 ? "▲" : "▼"} ${Math.abs(change).toFixed(2)}%</span>`;
+  card.el.querySelector(".big").innerHTML = `${number(bar.close)} <span class="small ${signClass(change)}" title="against the previous bar's close">${change >= 0 ? "▲" : "▼"} ${percent(Math.abs(change))} bar</span>`;
   card.el.querySelector(".last-bar").textContent = time(bar.ts);
   card.el.querySelector(".age").textContent = "just now";
   card.seen = Date.now();
@@ -64,7 +68,8 @@ function renderSeriesCards(series) {
     if (seriesCards[key]) continue;
     const el = document.createElement("article");
     el.className = "card";
-    el.innerHTML = `<h3>${escape(key)}</h3><div class="big">–</div>
+    const [cardSymbol, cardTimeframe] = key.split(" ");
+    el.innerHTML = `<h3 class="series-title">${escape(cardSymbol)} · ${escape(timeframeLabel(cardTimeframe))}</h3><div class="big">–</div>
       <dl><dt>Last bar</dt><dd class="last-bar">–</dd><dt>Updated</dt><dd class="age">–</dd></dl>`;
     holder.appendChild(el);
     seriesCards[key] = { el, previous: null, seen: 0 };
@@ -110,13 +115,16 @@ async function refreshStatus() {
     const feed = status.feed || {};
     const feedOk = feed.state === "RUNNING";
     $("feed-state").innerHTML = `<span class="${feedOk ? "state-ok" : "state-warn"}">● ${escape(feedOk ? "Streaming" : (feed.state || "idle").toLowerCase())}</span>`;
-    $("feed-bars").textContent = number(feed.bars_published, 0);
+    $("feed-bars").textContent = number(feed.bars_stored ?? feed.bars_published, 0);
     $("feed-series").textContent = (feed.series || []).length;
     $("feed-stream").textContent = state.streamOpen ? `live · ${number(state.liveUpdates, 0)} updates` : "offline";
     const running = status.traders.filter((t) => t.state === "RUNNING");
     $("traders-count").innerHTML = `${running.length}<span class="muted small"> / ${status.traders.length} running</span>`;
     const sum = (field) => running.reduce((total, t) => total + Number(t[field] || 0), 0);
-    $("traders-equity").textContent = number(sum("equity"));
+    const stoppedEquity = (state.traders || []).filter((t) => !t.runtime && t.stored)
+      .reduce((total, t) => total + Number(t.stored.equity || 0), 0);
+    $("traders-equity").textContent = money(sum("equity") + stoppedEquity);
+    $("traders-equity").title = "running traders' live equity plus stopped traders' last stored equity";
     $("traders-positions").textContent = sum("open_positions");
     $("traders-filled").textContent = sum("orders_filled");
   } catch (error) {
@@ -129,38 +137,74 @@ async function refreshStatus() {
 async function refreshTraders() {
   let traders = [];
   try { traders = await api("/api/v1/traders"); } catch (_) { return; }
+  const changed = JSON.stringify((state.traders || []).map((t) => [t.trader_id, t.indicators]))
+    !== JSON.stringify(traders.map((t) => [t.trader_id, t.indicators]));
+  state.traders = traders;
+  if (changed && state.selected) loadChart();
   refreshEquity((traders.find((t) => t.runtime) || traders[0] || {}).trader_id);
   const admin = state.role === "admin";
+  const trading = admin || state.role === "trader";
   $("traders").innerHTML = traders.map((t) => {
     const r = t.runtime;
     const state_ = r ? (r.halted ? "HALTED" : r.state) : t.status.toUpperCase();
     const running = r && r.state === "RUNNING";
-    const hint = admin ? "" : ' title="needs an admin token"';
-    const button = (act, label) =>
-      `<button class="btn small" data-act="${act}" data-id="${escape(t.trader_id)}"${admin ? "" : " disabled"}${hint}>${label}</button>`;
-    return `<div class="trader">
+    const button = (act, label, allowed = admin) =>
+      `<button class="btn small" data-act="${act}" data-id="${escape(t.trader_id)}" data-symbol="${escape(t.symbol)}"${allowed ? "" : ' disabled title="needs a token with that role"'}>${label}</button>`;
+    const net = r ? r.net_pnl : t.stored ? t.stored.net_pnl : null;
+    const equity = r ? r.equity : t.stored ? t.stored.equity : null;
+    const figures = `<span>equity ${money(equity)}</span>
+      <span class="${signClass(net)}" title="net of fees: realized + unrealized - fees">net ${money(net, true)}</span>
+      ${r ? `<span class="muted">gross ${money(r.gross_pnl, true)} · fees ${money(r.fees_paid)}</span><span>orders ${r.orders_submitted}</span>` : "<span class=\"muted\">stopped: last stored equity</span>"}`;
+    return `<div class="trader" data-trader="${escape(t.trader_id)}">
       <div class="who">${escape(t.trader_id)} ${pill(state_)}</div>
       <div class="actions">
         ${r && r.halted ? button("start", "Resume") : ""}
         ${running ? button("stop", "Stop") : button("start", "Start")}
+        ${running && r.open_positions ? button("exit", "Force exit", trading) : ""}
+        ${running ? "" : button("remove", "Remove")}
       </div>
-      <div class="what">${escape(t.strategy)} · ${escape(t.symbol)} ${escape(t.timeframe)}</div>
-      <div class="figures">${r ? `<span>equity ${number(r.equity)}</span><span class="${signClass(r.realized_pnl)}">pnl ${number(r.realized_pnl)}</span><span>orders ${r.orders_submitted}</span>` : "<span>not running</span>"}</div>
+      <div class="what">${escape(t.strategy)} ${escape(JSON.stringify(t.params))} · ${escape(t.symbol)} ${escape(timeframeLabel(t.timeframe))}</div>
+      <div class="figures">${figures}</div>
+      <div class="figures stats muted small" data-stats="${escape(t.trader_id)}"></div>
     </div>`;
   }).join("") || '<div class="muted small">No traders yet.</div>';
+  for (const t of traders) refreshTraderStats(t.trader_id);
 }
+
+async function refreshTraderStats(traderId) {
+  try {
+    const perf = await api(`/api/v1/analytics/traders/${encodeURIComponent(traderId)}`);
+    const s = perf.summary;
+    const el = document.querySelector(`[data-stats="${CSS.escape(traderId)}"]`);
+    if (el) el.textContent = `${s.trades} trades · win rate ${s.win_rate === null ? "–" : percent(s.win_rate * 100)} · profit factor ${s.profit_factor === null ? "–" : number(s.profit_factor)} · max drawdown ${percent(s.max_drawdown_pct * 100)}`;
+  } catch (_) { /* shown next time */ }
+}
+
+document.addEventListener("tradestack:traders-changed", () => { refreshTraders(); refreshStatus(); });
 
 $("traders").addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-act]");
   if (!button) return;
+  const id = button.dataset.id;
+  const act = button.dataset.act;
   try {
-    await api(`/api/v1/traders/${encodeURIComponent(button.dataset.id)}/${button.dataset.act}`, { method: "POST" });
-    toast(`Trader ${button.dataset.id}: ${button.dataset.act === "stop" ? "stopped" : "started"}`);
+    if (act === "remove") {
+      if (!confirm(`Remove trader ${id}? Its orders and fills stay in the history.`)) return;
+      await api(`/api/v1/traders/${encodeURIComponent(id)}`, { method: "DELETE" });
+      toast(`Trader ${id} removed.`);
+    } else if (act === "exit") {
+      const orders = await api(`/api/v1/traders/${encodeURIComponent(id)}/positions/${encodeURIComponent(button.dataset.symbol.replace("/", "-"))}/exit`, { method: "POST" });
+      toast(`Trader ${id}: exit order ${orders.map((o) => o.status).join(", ")}.`);
+    } else {
+      await api(`/api/v1/traders/${encodeURIComponent(id)}/${act}`, { method: "POST" });
+      toast(`Trader ${id}: ${act === "stop" ? "stopped" : "started"}`);
+    }
   } catch (error) {
     toast(error.message, true);
   }
   refreshTraders();
   refreshStatus();
+  refreshTables();
 });
 
 $("kill-switch").addEventListener("click", async () => {
@@ -215,10 +259,16 @@ function connectStream() {
       onLiveBar(frame);
     }
     else if (frame.type === "ack" && frame.action === "auth") {
-      socket.send(JSON.stringify({ action: "subscribe", symbols: ["*"], channels: ["orders", "positions", "alerts"], id: "private" }));
+      socket.send(JSON.stringify({ action: "subscribe", symbols: ["*"], channels: ["orders", "positions", "signals", "alerts"], id: "private" }));
     } else if (frame.type === "event") {
+      onEventFrame(frame);
       clearTimeout(refreshSoon);
-      refreshSoon = setTimeout(() => { refreshTables(); if (frame.channel === "alerts") refreshAlerts(); }, 300);
+      refreshSoon = setTimeout(() => {
+        refreshTables();
+        refreshResults();
+        refreshMarkers();
+        if (frame.channel === "alerts") refreshAlerts();
+      }, 300);
     } else if (frame.type === "dropped") {
       setStreamState(`live (${frame.total} dropped)`, "on");
     }
@@ -251,10 +301,11 @@ async function start() {
   await refreshIdentity();
   await refreshStatus();
   connectStream();
-  await Promise.all([refreshTraders(), refreshTables(), refreshBacktests(), refreshAlerts()]);
+  await refreshTraders();
+  await Promise.all([refreshTables(), refreshResults(), refreshBacktests(), refreshAlerts(), loadStrategies()]);
   state.ready = true;
   setInterval(refreshAll, REFRESH_MS);
-  setInterval(() => { refreshBacktests(); refreshAlerts(); }, 30000);
+  setInterval(() => { refreshBacktests(); refreshAlerts(); refreshResults(); }, 15000);
 }
 
 start();

@@ -1,5 +1,10 @@
 // tradestack dashboard, positions, orders, trades, balances, backtests and alerts.
 import { $, api, escape, number, pill, quantity, signClass, state, time, toast } from "./core.js";
+import { money } from "./format.js";
+
+// Quote-currency balances are money (two decimals); base assets keep their quantity precision.
+const QUOTES = new Set(["USDT", "USD", "USDC", "EUR", "BUSD"]);
+const amount = (asset, value) => (QUOTES.has(asset) ? money(value) : quantity(value));
 
 // ---- tables -------------------------------------------------------------------------------
 function table(id, headers, rows, empty) {
@@ -49,8 +54,8 @@ export async function refreshTables() {
     const rows = [];
     for (const account of balance.accounts) {
       for (const b of account.balances) {
-        rows.push(`<tr><td>${escape(account.trader_id)}</td><td>${escape(b.asset)}</td><td class="num">${quantity(b.free)}</td>
-          <td class="num">${quantity(b.locked)}</td><td class="num">${quantity(b.total)}</td><td class="num">${number(account.equity)}</td></tr>`);
+        rows.push(`<tr><td>${escape(account.trader_id)}</td><td>${escape(b.asset)}</td><td class="num">${amount(b.asset, b.free)}</td>
+          <td class="num">${amount(b.asset, b.locked)}</td><td class="num">${amount(b.asset, b.total)}</td><td class="num">${money(account.equity)}</td></tr>`);
       }
     }
     table("table-balances", [["Trader"], ["Asset"], ["Free", "num"], ["Locked", "num"], ["Total", "num"], ["Equity", "num"]], rows, "No balances yet.");
@@ -82,9 +87,9 @@ export async function refreshBacktests() {
       (page.items || []).map((b) => {
         const ret = metric(b.metrics, "total_return_pct", "return_pct", "total_return");
         const sharpe = metric(b.metrics, "sharpe", "sharpe_ratio");
-        return `<tr><td>#${escape(b.id)} <span class="muted small">${time(b.created_at)}</span></td><td>${escape(b.strategy)}</td>
+        return `<tr><td><a href="#" data-backtest="${escape(b.id)}">#${escape(b.id)}</a> <span class="muted small">${time(b.created_at)}</span></td><td>${escape(b.strategy)}</td>
           <td>${escape(b.symbol)} ${escape(b.timeframe)}</td><td class="num">${escape(b.trades)}</td>
-          <td class="num ${signClass(ret)}">${ret === null ? "–" : number(ret)}</td><td class="num">${sharpe === null ? "–" : number(sharpe)}</td></tr>`;
+          <td class="num ${signClass(ret)}">${ret === null ? "–" : number(ret)} %</td><td class="num">${sharpe === null ? "–" : number(sharpe)}</td></tr>`;
       }), "No backtest reports yet: run <code>tradestack backtest run</code>.");
   } catch (error) {
     const note = error.status === 404 ? "Backtest reports are not served by this build." : escape(error.message);

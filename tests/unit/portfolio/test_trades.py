@@ -9,9 +9,9 @@ import pytest
 
 from tests.unit.factories import T0
 from tradestack.analytics import metrics
-from tradestack.analytics.trades import replay
 from tradestack.domain.enums import OrderSide
 from tradestack.domain.orders import Fill
+from tradestack.portfolio.trades import replay
 
 D = Decimal
 
