@@ -183,7 +183,10 @@ class NatsPullTransport:
         # One message at a time: one that cannot be settled comes back after ack_wait,
         # and must not keep the others from being settled.
         for _event, _deliveries, message in acks:
-            await self._settle_one(message.ack())
+            try:  # inline rather than through _settle_one: this is the per-event path
+                await message.ack()
+            except NatsError as error:
+                log.info("group %s could not acknowledge a message: %s", self.group, error)
         for (_event, _deliveries, message), delay_s in naks:
             await self._settle_one(message.nak(delay=delay_s))
         for (_event, _deliveries, message), letter in letters:
