@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from tradestack.risk.rules import RiskLimits
 from tradestack.strategy.base import Strategy
 from tradestack.strategy.registry import create_strategy
 from tradestack.traders.context import Sizing, TraderContext
+
+if TYPE_CHECKING:
+    from tradestack.marketdata.pipeline import Progress
 
 TRADER_ID = "backtest"
 NO_LIMIT = RiskLimits(max_position_size_usd=Decimal("Infinity"))
@@ -71,8 +75,15 @@ def build_context(
     )
 
 
-def run_event(series: BarSeries, config: BacktestConfig) -> BacktestResult:
+PROGRESS_EVERY_BARS = 10_000
+
+
+def run_event(
+    series: BarSeries, config: BacktestConfig, progress: Progress | None = None
+) -> BacktestResult:
     """Run ``config`` over ``series`` bar by bar through TraderContext.
+
+    ``progress`` (a progress bar) hears of every ``PROGRESS_EVERY_BARS`` bars.
 
     Raises
     ------
@@ -93,7 +104,11 @@ def run_event(series: BarSeries, config: BacktestConfig) -> BacktestResult:
     changes: list[tuple[int, float, float]] = []
     on_bar = context.on_bar
     last = None
-    for bar in series.bars(warmup):
+    if progress is not None:
+        progress.begin(len(series) - warmup, f"backtest {symbol} {series.timeframe}")
+    for count, bar in enumerate(series.bars(warmup), 1):
+        if progress is not None and count % PROGRESS_EVERY_BARS == 0:
+            progress.advance(PROGRESS_EVERY_BARS)
         fills = on_bar(bar).fills
         if fills:
             index = context.bars_processed - 1

@@ -64,6 +64,16 @@ def describe_url(url: str) -> str:
         return "<invalid url>"
 
 
+# PostgreSQL SQLSTATEs that mean "this database cannot be opened with these settings".
+_CONNECT_SQLSTATES = {
+    "3D000": "invalid_catalog_name",  # the database does not exist
+    "28P01": "invalid_password",
+    "28000": "invalid_authorization_specification",
+    "57P03": "cannot_connect_now",
+}
+_CONNECT_ERROR_NAMES = {"InvalidCatalogNameError", "InvalidPasswordError", "CannotConnectNowError"}
+
+
 @contextlib.asynccontextmanager
 async def translated_errors(url: str) -> AsyncIterator[None]:
     """Turn driver connection failures into DatabaseUnavailableError naming the database."""
@@ -75,6 +85,12 @@ async def translated_errors(url: str) -> AsyncIterator[None]:
             if not _is_connection_failure(orig):
                 raise
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0] or type(error).__name__
+        if _sqlstate(getattr(error, "orig", None)) == "3D000":
+            name = make_url(url).database
+            raise DatabaseUnavailableError(
+                f"cannot open the database {describe_url(url)}: {reason} "
+                f"(create it first, e.g. createdb {name}, or fix TRADESTACK_DATABASE_URL)"
+            ) from None
         raise DatabaseUnavailableError(
             f"cannot reach the database {describe_url(url)}: {reason}"
         ) from None
@@ -105,17 +121,35 @@ def is_disk_full(error: BaseException) -> bool:
     return "database or disk is full" in text_ or "no space left on device" in text_
 
 
+def _causes(error: BaseException | None) -> list[BaseException]:
+    """``error`` and what it wraps: the asyncpg adapter hides the driver's error as the cause."""
+    chain: list[BaseException] = []
+    while error is not None and error not in chain and len(chain) < 5:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain
+
+
+def _sqlstate(error: BaseException | None) -> str | None:
+    for item in _causes(error):
+        state = getattr(item, "sqlstate", None) or getattr(item, "pgcode", None)
+        if isinstance(state, str):
+            return state
+    return None
+
+
 def _is_connection_failure(error: BaseException | None) -> bool:
     if error is None:
         return False
     if isinstance(error, OSError | TimeoutError):
         return True
-    name = type(error).__name__
+    if _sqlstate(error) in _CONNECT_SQLSTATES:
+        return True
     text_ = str(error).lower()
     return (
         "unable to open database" in text_
         or "connect" in text_
-        or name in {"InvalidCatalogNameError", "InvalidPasswordError", "CannotConnectNowError"}
+        or any(type(item).__name__ in _CONNECT_ERROR_NAMES for item in _causes(error))
     )
 
 

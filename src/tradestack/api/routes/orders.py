@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response, status
 
-from tradestack.api.deps import DatabaseDep, KernelDep
+from tradestack.api.deps import DatabaseDep, KernelDep, ensure_accepting_work
 from tradestack.api.errors import error_responses
 from tradestack.api.schemas import OrderIn, OrderOut, OrderPage
 from tradestack.api.security import TraderDep, ViewerDep, check_trader
@@ -76,7 +76,7 @@ async def get_order(client_order_id: str, db: DatabaseDep, who: ViewerDep) -> Or
     "/orders",
     response_model=OrderOut,
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 401, 403, 404, 409, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
 )
 async def submit_order(
     body: OrderIn, kernel: KernelDep, who: TraderDep, response: Response
@@ -87,8 +87,11 @@ async def submit_order(
     exactly like the strategy's own orders. One the risk check refuses is
     still created: it comes back with status ``REJECTED`` and the reason.
     The trader must trade the order's symbol (400), exist (404) and run (409).
+    A draining gateway, or an exec-risk service that does not answer, gives 503
+    with ``Retry-After``.
     """
     check_trader(who, body.trader_id)
+    ensure_accepting_work(kernel)
     command = SubmitOrder(
         trader_id=body.trader_id,
         symbol=symbol_from_path(body.symbol),
@@ -115,7 +118,7 @@ async def submit_order(
 @router.delete(
     "/orders/{client_order_id}",
     response_model=OrderOut,
-    responses=error_responses(401, 403, 404, 409, 422, 429),
+    responses=error_responses(401, 403, 404, 409, 422, 429, 503),
 )
 async def cancel_order(
     client_order_id: str, kernel: KernelDep, db: DatabaseDep, who: TraderDep
@@ -125,4 +128,5 @@ async def cancel_order(
         order = await find_order(db, client_order_id)
         if order is None or not who.may_see(order.trader_id):
             raise NotFoundError(f"no order {client_order_id!r}")
+    ensure_accepting_work(kernel)
     return order_out(await kernel.traders.cancel_order(client_order_id))
