@@ -143,8 +143,8 @@ def _drive(
     base = f"http://127.0.0.1:{api_port}/api/v1"
     supervisor = spawn(["up", "--services"], env, workdir, workdir / "supervisor.log")
     try:
-        wait_for(lambda: httpx.get(f"{base}/health", timeout=3).status_code == 200, 120, "gateway")
-        wait_for(lambda: _fills(database), 120, "a first fill")
+        wait_for(lambda: httpx.get(f"{base}/health", timeout=3).status_code == 200, 240, "gateway")
+        wait_for(lambda: _fills(database), 240, "a first fill")
 
         # The broker dies mid-stream and stays down.
         broker.kill()
@@ -192,7 +192,7 @@ def _kill_and_recover(home: Path, base: str, database: str, names: list[str]) ->
         )
 
     wait_for(back, 120, f"{', '.join(names)} to be restarted")
-    wait_for(lambda: httpx.get(f"{base}/health", timeout=3).status_code == 200, 120, "gateway")
+    wait_for(lambda: httpx.get(f"{base}/health", timeout=3).status_code == 200, 240, "gateway")
     wait_for(
         lambda: _executed(database) != before, 120, f"trading after killing {', '.join(names)}"
     )
