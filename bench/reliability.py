@@ -16,6 +16,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -51,7 +52,7 @@ def scenarios(quick: bool) -> dict[str, Scenario]:
             size_mb=2 if quick else 4,
             full_s=3 if quick else 10,
         ),
-        "4": lambda d: backup.run(d, bars=1_500 if quick else 50_000),
+        "4": lambda d: backup.run(d, bars=1_500 if quick else 20_000),
         "5": lambda d: canary.run(d, seconds=2 if quick else 15),
         "6": lambda d: schema_fuzz.run(
             d,
@@ -85,10 +86,11 @@ def run_all(*, quick: bool, only: set[str] | None = None) -> list[tuple[Outcome,
                 traceback.print_exc()
         results.append((outcome, time.monotonic() - started))
         print(f"  scenario {number}: {'ok' if outcome.ok else 'FAILED'}", file=sys.stderr)
+        print_outcomes(results[-1:], stream=sys.stderr)  # each row as soon as it is known
     return results
 
 
-def print_outcomes(results: list[tuple[Outcome, float]]) -> None:
+def print_outcomes(results: list[tuple[Outcome, float]], stream: TextIO | None = None) -> None:
     table = Table(title="reliability: injected faults and what held", show_lines=True)
     for column in ("scenario", "injected", "must hold", "measured", "recovery", "held", "s"):
         table.add_column(column, overflow="fold")
@@ -108,7 +110,7 @@ def print_outcomes(results: list[tuple[Outcome, float]]) -> None:
             held,
             f"{seconds:.0f}",
         )
-    Console(width=200).print(table)
+    Console(width=200, file=stream).print(table)
 
 
 def main(*, quick: bool = False) -> None:
