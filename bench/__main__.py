@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import api, backtest, bus, data, execution, migrate, replay
+from bench import api, backtest, bus, data, execution, migrate, replay, traders_scale
 
-BENCHES = [replay, execution, bus, data, backtest, migrate, api]
+BENCHES = [replay, traders_scale, execution, bus, data, backtest, migrate, api]
 
 
 def main() -> None:
