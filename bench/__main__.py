@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from bench import api, backtest, bus, data, execution, migrate, replay, traders_scale
+from bench import (
+    api,
+    backtest,
+    bus,
+    data,
+    execution,
+    migrate,
+    replay,
+    services_latency,
+    traders_scale,
+)
 
-BENCHES = [replay, traders_scale, execution, bus, data, backtest, migrate, api]
+BENCHES = [replay, traders_scale, services_latency, execution, bus, data, backtest, migrate, api]
 
 
 def main() -> None:
