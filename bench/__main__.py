@@ -11,12 +11,24 @@ from bench import (
     data,
     execution,
     migrate,
+    reliability,
     replay,
     services_latency,
     traders_scale,
 )
 
-BENCHES = [replay, traders_scale, services_latency, execution, bus, data, backtest, migrate, api]
+BENCHES = [
+    replay,
+    traders_scale,
+    services_latency,
+    execution,
+    bus,
+    data,
+    backtest,
+    migrate,
+    api,
+    reliability,
+]
 
 
 def main() -> None:

@@ -14,7 +14,14 @@ this environment (a dev dependency); vectorbt 1.0.0 and nautilus_trader
 nautilus_trader runs on the first 100,000 synthetic bars only: at a few
 thousand bars/s with orders, a million would take minutes.
 
-Run: ``python -m bench.backtest [--quick] [--bars N] [--no-peers]``.
+The "lean float loop" row is ``bench.lean.sma_cross_loop``: the same strategy
+with cash and position as plain floats over lists, no objects at all, timed in
+its own process like the others; it must agree with tradestack on trades. The
+targets table gives the event-driven engine's ratio to it and to backtesting.py
+from this one run (``--only-event`` runs just tradestack's event engine, the
+lean loop and backtesting.py on the synthetic bars).
+
+Run: ``python -m bench.backtest [--quick] [--bars N] [--no-peers] [--only-event]``.
 """
 
 from __future__ import annotations
@@ -133,6 +140,8 @@ def ours(case: str, path: str) -> dict[str, object]:
         "sma_cross", {"fast": 10, "slow": 30}, cash=Decimal(int(data["cash"])), fee_rate=Decimal(0)
     )
     out: dict[str, object] = {"bars": len(series)}
+    if case == "lean":
+        return out | _lean(data)
     if case == "grid":
         return out | _grid(series, config)
     compile_s = compile_kernels()  # metrics use a compiled pass too: keep it out of the timing
@@ -152,6 +161,20 @@ def ours(case: str, path: str) -> dict[str, object]:
     }
     out["peak_rss_mb"] = peak_rss_mb()
     return out
+
+
+def _lean(data) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    from bench.lean import sma_cross_loop
+
+    opens, closes = data["open"].tolist(), data["close"].tolist()
+    started = time.perf_counter()
+    trades, equity = sma_cross_loop(opens, closes, float(data["cash"]))
+    return {
+        "seconds": time.perf_counter() - started,
+        "trades": trades,
+        "final_equity": equity,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def _grid(series, config) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -217,14 +240,21 @@ def measure(name: str, command: list[str], note: str = "", *, repeat: int = REPE
     )
 
 
-def runs_for(path: Path, peers: str | None, *, nautilus_path: Path | None) -> list[Run]:
+def runs_for(
+    path: Path, peers: str | None, *, nautilus_path: Path | None, only_event: bool = False
+) -> list[Run]:
     me = [sys.executable, "-m", "bench.backtest", "--data", str(path), "--case"]
     peer_script = str(ROOT / "bench" / "peer_cases.py")
     runs = [
         measure("tradestack event-driven", [*me, "event"], "incl. metrics, like backtesting.py"),
-        measure("tradestack vectorised", [*me, "vector"], "signals + fills; metrics excluded"),
+        measure("lean float loop", [*me, "lean"], "same strategy, floats, no objects"),
         measure("backtesting.py 0.6", [sys.executable, peer_script, "backtesting", str(path)]),
     ]
+    if only_event:
+        return runs
+    runs.insert(
+        1, measure("tradestack vectorised", [*me, "vector"], "signals + fills; metrics excluded")
+    )
     side = str(PEERS_VENV / "bin" / "python")
     if peers is None:
         runs.append(
@@ -289,14 +319,18 @@ def main(*, quick: bool = False) -> None:
     count = 200_000 if quick else 1_000_000
     if "--bars" in sys.argv:
         count = int(sys.argv[sys.argv.index("--bars") + 1])
-    peers = "skipped (--no-peers)" if "--no-peers" in sys.argv else ensure_peers()
+    only_event = "--only-event" in sys.argv
+    peers = "skipped (--no-peers)" if "--no-peers" in sys.argv or only_event else ensure_peers()
     with tempfile.TemporaryDirectory() as folder:
         paths = write_data(Path(folder), count)
         prefix = Path(folder) / "nautilus.npz"
         data = dict(np.load(paths["synthetic"]))
         np.savez(prefix, **{k: (v[:NAUTILUS_BARS] if v.ndim else v) for k, v in data.items()})
-        synthetic = runs_for(paths["synthetic"], peers, nautilus_path=prefix)
+        synthetic = runs_for(paths["synthetic"], peers, nautilus_path=prefix, only_event=only_event)
         print_runs(f"SMA(10, 30) on {count:,} synthetic 1m bars", synthetic)
+        if only_event:
+            _event_targets(synthetic)
+            return
         for name in ("GOOG", "EURUSD"):
             print_runs(
                 f"SMA(10, 30) on backtesting.py's {name}",
@@ -314,6 +348,52 @@ def main(*, quick: bool = False) -> None:
             ]
         )
     _targets(synthetic, grid, count)
+
+
+def _event_lines(by: dict[str, Run]) -> list[tuple[str, str, bool]]:
+    """Issue 13's targets for the event-driven engine, as ratios from this one run."""
+    event, peer, lean = (
+        by["tradestack event-driven"],
+        by["backtesting.py 0.6"],
+        by["lean float loop"],
+    )
+    # backtesting.py leaves a position open at the end uncounted: one trade fewer at most.
+    agree = event.trades == lean.trades and abs((event.trades or 0) - (peer.trades or 0)) <= 1
+    return [
+        (
+            "event-driven >= 10x backtesting.py",
+            f"{event.rate / peer.rate:.2f}x" if peer.bars and event.bars else "n/a",
+            peer.bars > 0 and event.rate >= 10 * peer.rate,
+        ),
+        (
+            "event-driven >= 40% of the lean float loop",
+            f"{event.rate / lean.rate:.1%}" if lean.bars and event.bars else "n/a",
+            lean.bars > 0 and event.rate >= 0.4 * lean.rate,
+        ),
+        (
+            "event-driven peak RSS < 400 MB",
+            _mb(event.peak_rss_mb),
+            (event.peak_rss_mb or 1e9) < 400,
+        ),
+        (
+            "same trades: tradestack = lean loop (backtesting.py +-1)",
+            f"{event.trades} / {lean.trades} / {peer.trades}",
+            agree,
+        ),
+    ]
+
+
+def _event_targets(runs: list[Run]) -> None:
+    _print_targets("targets (issue 13)", _event_lines({r.name: r for r in runs}))
+
+
+def _print_targets(title: str, lines: list[tuple[str, str, bool]]) -> None:
+    table = Table(title=title)
+    for column in ("target", "measured", "met"):
+        table.add_column(column)
+    for target, measured, met in lines:
+        table.add_row(target, measured, "yes" if met else "NO")
+    console.print(table)
 
 
 def _targets(runs: list[Run], grid: dict[str, Any], count: int) -> None:
@@ -343,12 +423,8 @@ def _targets(runs: list[Run], grid: dict[str, Any], count: int) -> None:
             (vector.peak_rss_mb or 1e9) < 300,
         ),
     ]
-    table = Table(title="targets (issue 6)")
-    for column in ("target", "measured", "met"):
-        table.add_column(column)
-    for target, measured, met in lines:
-        table.add_row(target, measured, "yes" if met else "NO")
-    console.print(table)
+    _print_targets("targets (issue 6)", lines)
+    _print_targets("targets (issue 13)", _event_lines(by))
     console.print(
         f"numba compile (or cache load) of tradestack's kernels: {vector.compile_s or 0:.2f} s; "
         f"vectorbt first-call overhead (its numba compile): {vbt.compile_s or 0:.2f} s"

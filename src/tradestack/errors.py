@@ -31,6 +31,12 @@ class DataImportError(TradestackError):
     exit_code = 4
 
 
+class StorageFullError(TradestackError):
+    """The disk under the database (or TRADESTACK_HOME) has no space left; the write was undone."""
+
+    exit_code = 5
+
+
 class NotFoundError(TradestackError):
     """A named thing (trader, order, symbol, strategy) does not exist."""
 
@@ -41,6 +47,17 @@ class InvalidOrderTransitionError(TradestackError):
 
 class BusTimeoutError(TradestackError):
     """A request over the event bus got no reply in time."""
+
+
+class ServiceUnavailableError(TradestackError):
+    """The service cannot take this work now (draining, or a service it needs is silent).
+
+    ``retry_after_s`` is the hint an API answer carries in its ``Retry-After`` header.
+    """
+
+    def __init__(self, message: str, *, retry_after_s: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class RemoteCallError(TradestackError):
@@ -147,3 +164,9 @@ class BusMigrationError(TradestackError):
 
 class ConflictError(TradestackError):
     """The request contradicts the current state (a trader not running, an order already done)."""
+
+
+class CommandInterrupted(TradestackError):
+    """Ctrl-C stopped a long command; the message says what was kept."""
+
+    exit_code = 130

@@ -113,3 +113,21 @@ def test_trader_commands_edit_stored_traders(tmp_path: Path, home: Path) -> None
     )
     assert run_cli("trader", "remove", "carol", env=env, cwd=tmp_path).returncode == 0
     assert "carol" not in run_cli("trader", "list", env=env, cwd=tmp_path).stdout
+
+
+@pytest.mark.services
+@pytest.mark.parametrize(
+    "command",
+    [("db", "current"), ("db", "upgrade"), ("data", "list"), ("run", "--port", "0")],
+    ids=["db-current", "db-upgrade", "data-list", "run"],
+)
+def test_postgres_database_that_does_not_exist(
+    tmp_path: Path, home: Path, command: tuple[str, ...]
+) -> None:
+    from tests.conftest import require_service
+
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    url = "postgresql+asyncpg://postgres:pw@127.0.0.1:5432/tradestack_no_such_database"
+    result = run_cli(*command, env=cli_env(home, TRADESTACK_DATABASE_URL=url), cwd=tmp_path)
+    assert_one_line_error(result, "tradestack_no_such_database")
+    assert "does not exist" in result.stderr and "pw" not in result.stderr

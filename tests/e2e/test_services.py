@@ -106,6 +106,12 @@ def test_services_survive_a_killed_exec_risk(bus: str, home: Path, tmp_path: Pat
             return len(items["items"])
 
         before = wait(filled, 90, "a filled order")
+        for path in (f"{base}/system/status", f"http://127.0.0.1:{api_port}/api/status"):
+            status = httpx.get(path, timeout=10)
+            assert status.status_code == 200, status.text
+            states = status.json()["services"]
+            assert set(states) == {"market-data", "strategy", "exec-risk", "analytics", "gateway"}
+            assert all(isinstance(state, str) for state in states.values())
         victim = int(services_file(home)["exec-risk"]["pid"])  # type: ignore[arg-type]
         os.kill(victim, signal.SIGKILL)
         answered = 0

@@ -34,6 +34,13 @@ class Explodes(Strategy):
         raise RuntimeError("strategy bug")
 
 
+class Quiet(Strategy):
+    name = "explodes"
+
+    def on_bar(self, bar: Bar, context: StrategyContext) -> Sequence[Signal]:
+        return []
+
+
 async def make_kernel(tmp_path: Path, **risk: object) -> Kernel:
     settings = load_settings(
         home=tmp_path,
@@ -113,6 +120,21 @@ async def test_a_crashing_trader_does_not_affect_another(
     assert summaries["default"]["state"] == "RUNNING"
     assert summaries["default"]["orders_filled"] > 0
     assert summaries["default"]["bars_processed"] == 200
+
+
+async def test_starting_a_faulted_trader_again_replaces_its_run(
+    kernel: Kernel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(registry._BUILT_IN, "explodes", Explodes)
+    await kernel.traders.add(spec("broken", "explodes", {}))
+    await drive(kernel, 100)
+    faulted = kernel.traders.runners["broken"]
+    assert faulted.state.value == "FAULTED"
+    monkeypatch.setitem(registry._BUILT_IN, "explodes", Quiet)  # the bug is fixed
+    await kernel.traders.start_trader("broken")
+    fresh = kernel.traders.runners["broken"]
+    assert fresh is not faulted
+    assert (fresh.state.value, fresh.fault) == ("RUNNING", None)
 
 
 async def test_emergency_stop_cancels_halts_and_flattens(kernel: Kernel) -> None:

@@ -36,7 +36,7 @@ from tradestack.api.routes import (
     traders,
     trades,
 )
-from tradestack.api.security import Gate, require_viewer
+from tradestack.api.security import Gate, enforce_trader_scope, require_viewer
 from tradestack.api.stream.hub import StreamHub
 from tradestack.domain.events import Event, EventType
 from tradestack.marketdata import recent
@@ -136,11 +136,11 @@ def build_api(
         app.include_router(
             module.router,
             prefix=V1,
-            dependencies=[Depends(require_viewer)],
+            dependencies=[Depends(require_viewer), Depends(enforce_trader_scope)],
             responses=error_responses(401, 403, 422, 429),
         )
     for module in _MIXED:
-        app.include_router(module.router, prefix=V1)
+        app.include_router(module.router, prefix=V1, dependencies=[Depends(enforce_trader_scope)])
     app.include_router(stream.router)
     dashboard.install(app)
     app.add_middleware(LegacyPaths)

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from tradestack.api.security import current_principal
 from tradestack.auth.roles import Principal
+from tradestack.errors import ServiceUnavailableError
 from tradestack.storage.database import Database
 from tradestack.system.platform import Platform
 
@@ -32,6 +33,18 @@ async def get_actor(
         return f"api:{principal.name}"
     client = request.client
     return f"api:{client.host}" if client is not None else "api:unknown"
+
+
+def ensure_accepting_work(kernel: Platform) -> None:
+    """Refuse new work at once while the process drains (services shape), with a retry hint.
+
+    A draining gateway has closed its bus: an RPC would only wait for its timeout.
+    """
+    if getattr(kernel, "draining", False):
+        raise ServiceUnavailableError(
+            "this gateway is draining and takes no new orders; retry on another instance",
+            retry_after_s=5,
+        )
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]

@@ -18,11 +18,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tradestack.api.schemas import ErrorResponse
 from tradestack.errors import (
+    BusTimeoutError,
+    BusUnavailableError,
     ConfigError,
     ConflictError,
     DatabaseUnavailableError,
     InvalidOrderTransitionError,
     NotFoundError,
+    ServiceUnavailableError,
     TradestackError,
 )
 
@@ -34,7 +37,12 @@ _STATUS: dict[type[TradestackError], tuple[int, str]] = {
     InvalidOrderTransitionError: (409, "invalid_transition"),
     ConflictError: (409, "conflict"),
     ConfigError: (400, "invalid_request"),
+    ServiceUnavailableError: (503, "service_unavailable"),
+    BusTimeoutError: (503, "service_unavailable"),
+    BusUnavailableError: (503, "service_unavailable"),
 }
+# Retry-After (seconds) of 503 answers whose error does not carry its own hint.
+RETRY_AFTER_S = 5
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -54,7 +62,7 @@ _DESCRIPTIONS = {
     409: "the request conflicts with the current state",
     422: "invalid parameter or body; the message and details name the field",
     429: "rate limit of the token exceeded; see Retry-After",
-    503: "database unavailable",
+    503: "database or a needed service unavailable (draining, not answering); see Retry-After",
 }
 
 
@@ -133,7 +141,11 @@ def install_error_handlers(app: FastAPI) -> None:
             (found for kind, found in _STATUS.items() if isinstance(error, kind)),
             (400, "bad_request"),
         )
-        return error_response(status, code, str(error))
+        headers = None
+        if status == 503 and code == "service_unavailable":
+            retry_after_s = getattr(error, "retry_after_s", RETRY_AFTER_S)
+            headers = {"Retry-After": str(retry_after_s)}
+        return error_response(status, code, str(error), headers=headers)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:

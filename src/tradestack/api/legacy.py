@@ -14,6 +14,7 @@ import copy
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -70,7 +71,8 @@ class LegacyPaths:
         if scope["type"] == "http" and path.startswith("/api/") and not path.startswith("/api/v1/"):
             successor = self.http.successor(path)
             if successor is not None:
-                scope = {**scope, "path": successor, "raw_path": successor.encode()}
+                raw = quote(successor, safe="/").encode("ascii")
+                scope = {**scope, "path": successor, "raw_path": raw}
         elif scope["type"] == "websocket":
             successor = self.websocket.successor(path)
         if successor is None:
@@ -78,7 +80,8 @@ class LegacyPaths:
             return
         extra = [
             (b"deprecation", b"true"),
-            (b"link", f'<{successor}>; rel="successor-version"'.encode()),
+            # Percent-encoded: a path segment may hold any character, a header may not.
+            (b"link", f'<{quote(successor, safe="/")}>; rel="successor-version"'.encode("ascii")),
         ]
 
         async def send_with_headers(message: Message) -> None:

@@ -5,7 +5,9 @@ from a loopback address may read (``TRADESTACK_API__ANONYMOUS_READ=loopback``,
 the default) so that ``tradestack run`` on a laptop needs no set-up; anything
 that changes state always needs a token of a strong enough role. A header
 that is present but wrong is always a 401, wherever it comes from. Each token
-has its own rate limit.
+has its own rate limit. A token scoped to some traders sees and acts on those
+traders only: another trader named in a path is a 404, in a query a 403, and a
+route that lists every trader's records needs ``trader_id`` from such a token.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tradestack.auth.rate_limit import RateLimiter
 from tradestack.auth.roles import ANONYMOUS, Principal, Role
 from tradestack.auth.tokens import TokenVerifier
 from tradestack.config.settings import Settings
+from tradestack.errors import ConfigError, NotFoundError
 from tradestack.storage.database import Database
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -65,7 +68,7 @@ class Gate:
             return None
         principal = await self.verifier.verify(token)
         if principal is None:
-            raise Unauthorized("unknown or revoked token")
+            raise Unauthorized("unknown, revoked or expired token")
         return principal
 
     def check_rate(self, principal: Principal) -> None:
@@ -99,6 +102,60 @@ async def current_principal(
     if principal is not None:
         gate.check_rate(principal)
     return principal
+
+
+def check_trader(principal: Principal | None, trader_id: str) -> None:
+    """Refuse a scoped caller access to a trader outside its scope, as if it did not exist."""
+    if principal is not None and not principal.may_see(trader_id):
+        raise NotFoundError(f"no trader named {trader_id!r}")
+
+
+def _takes_trader_query(request: Request) -> bool:
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    return dependant is not None and any(
+        param.alias == "trader_id" for param in dependant.query_params
+    )
+
+
+async def enforce_trader_scope(
+    request: Request, principal: Annotated[Principal | None, Depends(current_principal)]
+) -> None:
+    """Keep a token scoped to some traders inside them on every route that names a trader."""
+    if principal is None or not principal.scoped:
+        return
+    path_trader = request.path_params.get("trader_id")
+    if path_trader is not None:
+        check_trader(principal, path_trader)
+    query_trader = request.query_params.get("trader_id")
+    scope = ", ".join(sorted(principal.trader_ids))
+    if query_trader is not None and not principal.may_see(query_trader):
+        raise Forbidden(f"this token is limited to traders {scope}")
+    if query_trader is None and _takes_trader_query(request):
+        raise Forbidden(f"this token is limited to traders {scope}: pass trader_id")
+
+
+def check_exposure(settings: Settings) -> None:
+    """Refuse to serve anonymous reads on a non-loopback address unless explicitly allowed.
+
+    Behind a reverse proxy on the same machine every caller looks like loopback,
+    so anonymous reads on an exposed address would let anyone read.
+
+    Raises
+    ------
+    ConfigError
+        ``api_host`` is not loopback, anonymous reads are on, and
+        ``TRADESTACK_API__ALLOW_ANONYMOUS_REMOTE`` is not true.
+    """
+    api = settings.api
+    if is_loopback(settings.api_host) or api.anonymous_read == "off":
+        return
+    if api.allow_anonymous_remote:
+        return
+    raise ConfigError(
+        f"refusing to serve the API on {settings.api_host} with anonymous reads on: set "
+        "TRADESTACK_API__ANONYMOUS_READ=off, or TRADESTACK_API__ALLOW_ANONYMOUS_REMOTE=true"
+    )
 
 
 def require(role: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:

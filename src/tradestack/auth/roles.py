@@ -35,6 +35,8 @@ class Principal:
     role: Role
     token_id: str | None = None
     """None for anonymous access and for the bootstrap token from the settings."""
+    trader_ids: frozenset[str] = frozenset()
+    """The traders this token may see and act on; empty means every trader."""
 
     @property
     def anonymous(self) -> bool:
@@ -42,6 +44,14 @@ class Principal:
 
     def may(self, role: Role) -> bool:
         return self.role >= role
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.trader_ids)
+
+    def may_see(self, trader_id: str) -> bool:
+        """Whether this caller may read or act on ``trader_id`` (always, when unscoped)."""
+        return not self.trader_ids or trader_id in self.trader_ids
 
 
 ANONYMOUS = "anonymous"

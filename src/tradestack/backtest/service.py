@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from tradestack.backtest.vector.engine import run_vector
 from tradestack.errors import ConfigError
 from tradestack.storage import migrations
 from tradestack.storage.database import Database
+
+if TYPE_CHECKING:
+    from tradestack.marketdata.pipeline import Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +74,15 @@ def resolve_params(config: BacktestConfig) -> BacktestConfig:
     return dataclasses.replace(config, params=make_strategy(config).params)
 
 
-def run(series: BarSeries, config: BacktestConfig, engine: str = "event") -> BacktestResult:
-    """Run one engine by name."""
+def run(
+    series: BarSeries,
+    config: BacktestConfig,
+    engine: str = "event",
+    progress: Progress | None = None,
+) -> BacktestResult:
+    """Run one engine by name; the event engine reports to ``progress`` as it goes."""
     if engine == "event":
-        return run_event(series, config)
+        return run_event(series, config, progress)
     if engine == "vector":
         return run_vector(series, config)
     raise ConfigError(f"unknown engine {engine!r} (choose event or vector)")

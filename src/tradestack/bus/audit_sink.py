@@ -53,8 +53,9 @@ class AuditSink(Component):
         if any(fnmatch.fnmatchcase(event.event_type, pattern) for pattern in self.exclude):
             return
         self._buffer.append(event)
-        if len(self._buffer) >= self.batch_size:
-            await self.flush()
+        # Written before the handler returns: the bus acknowledges a handled event, and a
+        # buffered one would be lost with the process (SIGKILL, OOM) although acknowledged.
+        await self.flush()
 
     async def _flush_periodically(self) -> None:
         while True:

@@ -1,8 +1,8 @@
-"""Delivery rules shared by every adapter: retries, dead letters, patterns, RPC envelopes.
+"""Delivery rules shared by every adapter: the retry policy, patterns, back-off, RPC envelopes.
 
-The brokers differ in how they redeliver; what counts as a failure, how long
-to wait before the next attempt and what a dead letter says is decided here
-once, so the three adapters behave alike under the conformance suite.
+The engine that applies the retry policy to every adapter's events is
+``bus.group_consumer``; this module holds the small pieces it and the
+adapters share.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from typing import Any
 
 import msgspec
 
-from tradestack.bus.port import DeadLetter, EventHandler, RequestHandler
-from tradestack.domain.events import Event
+from tradestack.bus.port import DeadLetter, RequestHandler
 
 log = logging.getLogger(__name__)
 
@@ -56,50 +55,6 @@ class RetryPolicy:
 
     def delay_s(self, deliveries: int) -> float:
         return min(self.backoff_s * 2 ** max(deliveries - 1, 0), self.max_backoff_s)
-
-
-async def handle_with_retries(
-    handler: EventHandler,
-    event: Event,
-    *,
-    policy: RetryPolicy,
-    group: str,
-    delivered_before: int = 0,
-    last_error: Exception | None = None,
-) -> DeadLetter | None:
-    """Run ``handler`` until it succeeds or the event has had ``max_deliver`` deliveries.
-
-    ``delivered_before`` counts deliveries that already ended without an
-    acknowledgement: either the caller's own first attempt, which failed with
-    ``last_error``, or deliveries to a consumer that died (no error known). An
-    event already at the limit is dead-lettered without another attempt, so a
-    message that kills its consumer cannot loop forever. Return the dead letter
-    to record, or None once the handler succeeded.
-    """
-    deliveries = delivered_before
-    while deliveries < policy.max_deliver:
-        if last_error is not None:
-            log.info("group %s retries event %s: %s", group, event.event_id, last_error)
-            await asyncio.sleep(policy.delay_s(deliveries))
-        deliveries += 1
-        try:
-            await handler(event)
-            return None
-        except Exception as error:
-            last_error = error
-    if last_error is None:
-        reason = f"not acknowledged after {deliveries} deliveries (consumer died or hung)"
-    else:
-        reason = describe_error(last_error)
-    log.warning(
-        "group %s dead-letters event %s (%s) after %d deliveries: %s",
-        group,
-        event.event_id,
-        event.event_type,
-        deliveries,
-        reason,
-    )
-    return DeadLetter(event=event, group=group, error=reason, deliveries=deliveries)
 
 
 class Backoff:

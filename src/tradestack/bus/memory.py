@@ -5,16 +5,59 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tradestack.bus.delivery import RetryPolicy, handle_with_retries, matches
+from tradestack.bus.delivery import RetryPolicy, matches
+from tradestack.bus.group_consumer import GroupConsumer
 from tradestack.bus.port import DeadLetter, EventHandler, RequestHandler
 from tradestack.domain.events import Event
 from tradestack.errors import BusTimeoutError, RemoteCallError
 
 log = logging.getLogger(__name__)
+
+FETCH_BATCH = 256
+
+
+class MemoryQueueTransport:
+    """The memory transport: one group's queue, shared by its competing consumers.
+
+    There is no redelivery, so the engine retries a failed event in place.
+    ``task_done`` is called when an event is settled, so ``queue.join`` waits
+    for events being handled as well as queued ones.
+    """
+
+    def __init__(self, queue: asyncio.Queue[Event], dead_letters: deque[DeadLetter]) -> None:
+        self.queue = queue
+        self.dead_letters = dead_letters
+
+    async def fetch(self) -> Iterator[Event]:
+        return self._batch(await self.queue.get())
+
+    def _batch(self, first: Event) -> Iterator[Event]:
+        # Lazily: each further event leaves the queue only when the engine is ready for it,
+        # so the queue bound still applies and competing consumers share the work.
+        yield first
+        get = self.queue.get_nowait
+        for _ in range(FETCH_BATCH - 1):
+            try:
+                event = get()
+            except asyncio.QueueEmpty:
+                return
+            yield event
+
+    async def settle(self, settled: int, letters: list[DeadLetter]) -> None:
+        self.dead_letters.extend(letters)
+        done = self.queue.task_done
+        for _ in range(settled):
+            done()
+
+    def wake(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
 
 
 @dataclass(slots=True)
@@ -22,11 +65,7 @@ class _Group:
     name: str
     pattern: str
     queue: asyncio.Queue[Event]
-    handlers: list[EventHandler] = field(default_factory=list)
-    workers: list[asyncio.Task[None]] = field(default_factory=list)
-    handled: int = 0
-    failed: int = 0
-    retried: int = 0
+    consumers: list[GroupConsumer[None]] = field(default_factory=list)
 
 
 class InMemoryBus:
@@ -67,10 +106,7 @@ class InMemoryBus:
         for group in self._groups.values():
             await group.queue.join()
         for group in self._groups.values():
-            for task in group.workers:
-                task.cancel()
-            await asyncio.gather(*group.workers, return_exceptions=True)
-            group.workers.clear()
+            await asyncio.gather(*(consumer.stop() for consumer in group.consumers))
 
     async def publish(self, event: Event) -> None:
         for group in self._route(event.event_type):
@@ -99,9 +135,17 @@ class InMemoryBus:
             self._routes.clear()
         elif entry.pattern != pattern:
             raise ValueError(f"group {group!r} already subscribes to {entry.pattern!r}")
-        entry.handlers.append(handler)
+        consumer = GroupConsumer(
+            group=group,
+            pattern=pattern,
+            handler=handler,
+            transport=MemoryQueueTransport(entry.queue, self._dead_letters),
+            retry=self._retry,
+            name=f"{group}-{len(entry.consumers) + 1}",
+        )
+        entry.consumers.append(consumer)
         if self._running:
-            entry.workers.append(asyncio.create_task(self._work(entry, handler)))
+            consumer.start()
 
     def serve(self, service: str, command: str, handler: RequestHandler) -> None:
         self._servers[(service, command)] = handler
@@ -136,9 +180,9 @@ class InMemoryBus:
                     "pattern": g.pattern,
                     "lag": g.queue.qsize(),
                     "pending": g.queue.qsize(),
-                    "handled": g.handled,
-                    "failed": g.failed,
-                    "retried": g.retried,
+                    "handled": sum(c.handled for c in g.consumers),
+                    "failed": sum(c.dead_lettered for c in g.consumers),
+                    "retried": sum(c.retried for c in g.consumers),
                 }
                 for name, g in self._groups.items()
             },
@@ -153,44 +197,6 @@ class InMemoryBus:
         return groups
 
     def _start_workers(self, group: _Group) -> None:
-        for handler in group.handlers[len(group.workers) :]:
-            group.workers.append(asyncio.create_task(self._work(group, handler)))
-
-    async def _work(self, group: _Group, handler: EventHandler) -> None:
-        queue = group.queue
-        while True:
-            event = await queue.get()
-            while True:  # then take what is already queued without awaiting get()
-                try:
-                    await handler(event)
-                    group.handled += 1
-                except Exception as error:
-                    log.exception(
-                        "handler for %s failed on event %s", group.pattern, event.event_id
-                    )
-                    await self._retry_or_dead_letter(group, handler, event, error)
-                finally:
-                    queue.task_done()
-                try:
-                    event = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    break
-
-    async def _retry_or_dead_letter(
-        self, group: _Group, handler: EventHandler, event: Event, error: Exception
-    ) -> None:
-        if self._retry.max_deliver > 1:
-            group.retried += 1
-        letter = await handle_with_retries(
-            handler,
-            event,
-            policy=self._retry,
-            group=group.name,
-            delivered_before=1,
-            last_error=error,
-        )
-        if letter is None:
-            group.handled += 1
-            return
-        group.failed += 1
-        self._dead_letters.append(letter)
+        for consumer in group.consumers:
+            if not consumer.running:
+                consumer.start()

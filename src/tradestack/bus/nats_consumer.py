@@ -1,16 +1,16 @@
-"""One JetStream pull consumer loop: keep pull requests open, handle in order, ack / nak / DLQ.
+"""The JetStream transport of the group consumer: open pull requests, ack, nak with delay, DLQ.
 
-A ``NatsGroupConsumer`` serves one ``subscribe`` call. Its group is a durable
+A ``NatsPullTransport`` serves one ``subscribe`` call. Its group is a durable
 pull consumer on the events stream (an ephemeral one for anonymous
 subscriptions); every handler of the group pulls from it, so they compete.
 
 Pulling keeps pull requests open (``PullWindow``), so messages stream in
 while earlier ones are handled; nats-py's ``fetch`` waits a round trip per
-batch and costs a task per message. A handler that raises gets
-a NAK with a growing delay and JetStream redelivers; on the ``max_deliver``-th
-failure the event goes to the dead-letter stream with its error and is then
-acknowledged. A dead consumer's messages come back after ``ack_wait``
-(``claim_idle_s``).
+batch and costs a task per message. The engine (``bus.group_consumer``)
+decides about retries: JetStream redelivers, so a failed event is NAKed with
+the engine's delay, and a dead letter is stored on the dead-letter stream
+before its event is acknowledged. A dead consumer's messages come back after
+``ack_wait`` (``claim_idle_s``) with their delivery count.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import msgspec
 from nats.aio.client import Client
@@ -29,14 +29,9 @@ from nats.aio.subscription import Subscription
 from nats.errors import Error as NatsError
 
 from tradestack.bus.codec import decode_event
-from tradestack.bus.delivery import (
-    RetryPolicy,
-    describe_error,
-    handle_with_retries,
-    is_glob,
-    matches,
-)
-from tradestack.bus.port import DeadLetter, EventHandler
+from tradestack.bus.delivery import is_glob, matches
+from tradestack.bus.group_consumer import Delivery
+from tradestack.bus.port import DeadLetter
 from tradestack.config.settings import BusSettings
 from tradestack.errors import BusUnavailableError
 
@@ -98,116 +93,151 @@ class PullWindow:
         self.open.clear()
 
 
-class NatsGroupConsumer:
-    """Pulls from one JetStream consumer and runs one handler on its messages in order."""
+class NatsPullTransport:
+    """Pulls from one JetStream consumer; the engine handles the messages in order."""
+
+    redelivers = True
 
     def __init__(
         self,
         *,
         group: str,
         pattern: str,
-        handler: EventHandler,
         settings: BusSettings,
-        retry: RetryPolicy,
         dead_letter: DeadLetterWriter,
     ) -> None:
         self.group = group
         self.pattern = pattern
-        self.handler = handler
         self.settings = settings
-        self.retry = retry
         self.dead_letter = dead_letter
         self.consumer_name = ""
-        self.handled = 0
-        self.retried = 0
-        self.dead_lettered = 0
         self._check_type = is_glob(pattern)
-        self._stopping = False
-        self._reading = False
         self._inbox_messages: deque[Msg] = deque()
         self._arrived = asyncio.Event()
         self._window = PullWindow(settings.read_batch, settings.poll_timeout_s)
+        self._request = json.dumps(
+            {"batch": settings.read_batch, "expires": int(settings.poll_timeout_s * 1e9)}
+        ).encode()
         self._client: Client | None = None
         self._subscription: Subscription | None = None
         self._next_subject = ""
         self._inbox = ""
         self._requests = 0
-        self.task: asyncio.Task[None] | None = None
 
-    async def start(self, client: Client, stream: str) -> None:
+    async def open(self, client: Client, stream: str) -> None:
+        """Listen on a fresh inbox for what pull requests to ``stream`` bring."""
         self._client = client
         self._next_subject = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{self.consumer_name}"
         self._inbox = client.new_inbox()
         self._requests = 0
+        self._window.reset()
         self._subscription = await client.subscribe(
             self._inbox + ".*",
             cb=self._on_message,
             pending_msgs_limit=self.settings.read_batch * 100,
         )
-        self.task = asyncio.create_task(self._run(), name=f"nats-consumer:{self.group}")
 
     def connection_restored(self) -> None:
         """Forget pull requests: a restarted server no longer holds them."""
         self._window.reset()
         self._arrived.set()
 
-    async def stop(self) -> None:
-        """Stop pulling; the message being handled is finished, the rest are NAKed back."""
-        self._stopping = True
+    # -- the transport -------------------------------------------------------------------------
+
+    async def fetch(self) -> list[Delivery[Msg]]:
+        window = self._window
+        if window.needs_request(time.monotonic()):
+            await self._request_more()
+        queue = self._inbox_messages
+        if not queue:
+            await self._wait_for_messages(self.settings.poll_timeout_s / 4)
+            return []
+        batch: list[Delivery[Msg]] = []
+        limit = window.batch
+        while queue and len(batch) < limit:
+            message = queue.popleft()
+            if not message.data:
+                self._on_status(message)
+                continue
+            window.delivered()
+            try:
+                event = decode_event(message.data)
+            except msgspec.DecodeError as error:
+                log.error("%s is not an event (%s); terminated", message.subject, error)
+                await self._settle_one(message.term())
+                continue
+            if self._check_type and not matches(self.pattern, event.event_type):
+                await self._settle_one(message.ack())
+                continue
+            batch.append((event, deliveries_of(message), message))
+        if window.needs_request(time.monotonic()):
+            await self._request_more()
+        return batch
+
+    async def settle(
+        self,
+        acks: list[Delivery[Msg]],
+        naks: list[tuple[Delivery[Msg], float]],
+        letters: list[tuple[Delivery[Msg], DeadLetter]],
+    ) -> None:
+        # One message at a time: one that cannot be settled comes back after ack_wait,
+        # and must not keep the others from being settled.
+        for _event, _deliveries, message in acks:
+            await self._settle_one(message.ack())
+        for (_event, _deliveries, message), delay_s in naks:
+            await self._settle_one(message.nak(delay=delay_s))
+        for (_event, _deliveries, message), letter in letters:
+            try:
+                await self.dead_letter(letter)
+            except (NatsError, BusUnavailableError) as error:
+                log.warning("group %s could not store a dead letter: %s", self.group, error)
+                continue
+            await self._settle_one(message.ack())
+
+    async def release(self, deliveries: Sequence[Delivery[Msg]]) -> None:
+        for _event, _deliveries, message in deliveries:
+            await self._settle_one(message.nak())
+
+    def wake(self) -> None:
         self._arrived.set()
-        if self.task is not None:
-            if self._reading:
-                self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
+
+    async def recover(self, error: Exception) -> bool:
+        if isinstance(error, NatsError | BusUnavailableError):
+            log.warning("group %s could not settle a batch: %s", self.group, error)
+            return True
+        return False
+
+    async def close(self) -> None:
+        """Stop listening and hand back what arrived but was never handled."""
         if self._subscription is not None:
             try:
                 await self._subscription.unsubscribe()
             except NatsError as error:
                 log.info("unsubscribe of %s failed: %s", self.group, error)
+            self._subscription = None
         while self._inbox_messages:
             message = self._inbox_messages.popleft()
             if message.data and message.reply:
-                try:
-                    await message.nak()
-                except NatsError as error:
-                    log.info("could not hand back a message of %s: %s", self.group, error)
+                await self._settle_one(message.nak())
+
+    # -- NATS ----------------------------------------------------------------------------------
+
+    async def _settle_one(self, reply: Awaitable[None]) -> None:
+        try:
+            await reply
+        except NatsError as error:
+            log.info("group %s could not settle a message: %s", self.group, error)
 
     async def _on_message(self, message: Msg) -> None:
         self._inbox_messages.append(message)
         self._arrived.set()
 
-    async def _run(self) -> None:
-        poll_s = self.settings.poll_timeout_s
-        window = self._window
-        request = json.dumps(
-            {"batch": window.batch, "expires": int(poll_s * 1_000_000_000)}
-        ).encode()
-        queue = self._inbox_messages
-        while not self._stopping:
-            if window.needs_request(time.monotonic()):
-                await self._request_more(request)
-            if not queue:
-                await self._wait_for_messages(poll_s / 4)
-                continue
-            while queue and not self._stopping:
-                message = queue.popleft()
-                if message.data:
-                    window.delivered()
-                    try:
-                        await self._handle(message)
-                    except (NatsError, BusUnavailableError) as error:
-                        log.warning("group %s could not settle a message: %s", self.group, error)
-                else:
-                    self._on_status(message)
-                if window.needs_request(time.monotonic()):
-                    await self._request_more(request)
-
-    async def _request_more(self, request: bytes) -> None:
+    async def _request_more(self) -> None:
         assert self._client is not None
         try:
             self._requests += 1
             await self._client.publish(
-                self._next_subject, request, reply=f"{self._inbox}.{self._requests}"
+                self._next_subject, self._request, reply=f"{self._inbox}.{self._requests}"
             )
         except NatsError as error:
             log.warning("group %s cannot request messages: %s", self.group, error)
@@ -217,14 +247,11 @@ class NatsGroupConsumer:
 
     async def _wait_for_messages(self, timeout_s: float) -> None:
         self._arrived.clear()
-        self._reading = True
         try:
             async with asyncio.timeout(timeout_s):  # no task per wait, unlike wait_for
                 await self._arrived.wait()
         except TimeoutError:
             pass
-        finally:
-            self._reading = False
 
     def _on_status(self, message: Msg) -> None:
         headers = message.headers or {}
@@ -235,58 +262,3 @@ class NatsGroupConsumer:
                 log.info("group %s pull ended: %s", self.group, headers.get("Description"))
         elif status not in {"100", "404"}:
             log.warning("group %s got status %s from JetStream", self.group, status)
-
-    async def _handle(self, message: Msg) -> None:
-        try:
-            event = decode_event(message.data)
-        except msgspec.DecodeError as error:
-            log.error("%s is not an event (%s); terminated", message.subject, error)
-            await message.term()
-            return
-        if self._check_type and not matches(self.pattern, event.event_type):
-            await message.ack()
-            return
-        deliveries = deliveries_of(message)
-        if deliveries > self.retry.max_deliver:
-            letter = await handle_with_retries(
-                self.handler,
-                event,
-                policy=self.retry,
-                group=self.group,
-                delivered_before=deliveries - 1,
-            )
-            await self._settle_dead(message, letter)
-            return
-        try:
-            await self.handler(event)
-        except Exception as error:
-            if deliveries >= self.retry.max_deliver:
-                log.warning(
-                    "group %s dead-letters event %s after %d deliveries: %s",
-                    self.group,
-                    event.event_id,
-                    deliveries,
-                    describe_error(error),
-                )
-                letter = DeadLetter(
-                    event=event,
-                    group=self.group,
-                    error=describe_error(error),
-                    deliveries=deliveries,
-                )
-                await self._settle_dead(message, letter)
-                return
-            self.retried += 1
-            log.info("group %s naks event %s: %s", self.group, event.event_id, error)
-            await message.nak(delay=self.retry.delay_s(deliveries))
-            return
-        await message.ack()
-        self.handled += 1
-
-    async def _settle_dead(self, message: Msg, letter: DeadLetter | None) -> None:
-        if letter is not None:
-            await self.dead_letter(letter)
-            self.dead_lettered += 1
-        else:
-            self.handled += 1
-        await message.ack()

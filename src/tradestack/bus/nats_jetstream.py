@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import nats
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
@@ -44,7 +45,8 @@ from tradestack.bus.delivery import (
     decode_dead_letter,
     encode_rpc,
 )
-from tradestack.bus.nats_consumer import NatsGroupConsumer
+from tradestack.bus.group_consumer import GroupConsumer
+from tradestack.bus.nats_consumer import NatsPullTransport
 from tradestack.bus.nats_layout import NatsNames, ensure_streams, group_consumer_config
 from tradestack.bus.nats_publisher import JetStreamPublisher
 from tradestack.bus.nats_rpc import NatsRpc
@@ -72,7 +74,7 @@ class NatsJetStreamBus:
             max_backoff_s=self.settings.reconnect_max_backoff_s,
         )
         self._rpc = NatsRpc(self.settings.namespace)
-        self._consumers: list[NatsGroupConsumer] = []
+        self._consumers: list[GroupConsumer[Msg]] = []
         self._patterns: dict[str, str] = {}
         self._anonymous: set[str] = set()
         self._pending_starts: set[asyncio.Task[None]] = set()
@@ -142,7 +144,7 @@ class NatsJetStreamBus:
         async def reconnected() -> None:
             log.warning("NATS connection re-established")
             for consumer in self._consumers:
-                consumer.connection_restored()
+                transport_of(consumer).connection_restored()
 
         async def error(exc: Exception) -> None:
             # A slow consumer's dropped messages are redelivered after ack_wait: worth a warning.
@@ -197,13 +199,14 @@ class NatsJetStreamBus:
         known = self._patterns.setdefault(group, pattern)
         if known != pattern:
             raise ValueError(f"group {group!r} already subscribes to {known!r}")
-        consumer = NatsGroupConsumer(
+        transport = NatsPullTransport(
             group=group,
             pattern=pattern,
-            handler=handler,
             settings=self.settings,
-            retry=self._retry,
             dead_letter=self._write_dead_letter,
+        )
+        consumer = GroupConsumer(
+            group=group, pattern=pattern, handler=handler, transport=transport, retry=self._retry
         )
         self._consumers.append(consumer)
         if self._running:
@@ -212,7 +215,7 @@ class NatsJetStreamBus:
             task.add_done_callback(self._pending_starts.discard)
 
     async def _start_consumer(
-        self, consumer: NatsGroupConsumer, deliver_from: datetime | None
+        self, consumer: GroupConsumer[Msg], deliver_from: datetime | None
     ) -> None:
         js = self._require_js()
         names = self.names
@@ -240,9 +243,11 @@ class NatsJetStreamBus:
                 config.deliver_policy = DeliverPolicy.BY_START_TIME
                 config.opt_start_time = deliver_from
             await js.add_consumer(stream, config)
-        consumer.consumer_name = name
+        transport = transport_of(consumer)
+        transport.consumer_name = name
         assert self._client is not None
-        await consumer.start(self._client, stream)
+        await transport.open(self._client, stream)
+        consumer.start()
 
     def serve(self, service: str, command: str, handler: RequestHandler) -> None:
         task = self._rpc.serve(service, command, handler)
@@ -320,10 +325,11 @@ class NatsJetStreamBus:
             await asyncio.sleep(self.settings.discover_interval_s)
             stats: dict[str, dict[str, int]] = {}
             for consumer in self._consumers:
-                if not consumer.consumer_name or consumer.group in stats:
+                name = transport_of(consumer).consumer_name
+                if not name or consumer.group in stats:
                     continue
                 try:
-                    info = await js.consumer_info(self.names.events_stream, consumer.consumer_name)
+                    info = await js.consumer_info(self.names.events_stream, name)
                 except (NatsError, TimeoutError) as error:
                     log.info("NATS bus monitor: %r", error)
                     continue
@@ -336,8 +342,15 @@ class NatsJetStreamBus:
     async def _drop_anonymous_consumers(self) -> None:
         js = self._require_js()
         for consumer in self._consumers:
-            if consumer.group in self._anonymous and consumer.consumer_name:
+            name = transport_of(consumer).consumer_name
+            if consumer.group in self._anonymous and name:
                 try:
-                    await js.delete_consumer(self.names.events_stream, consumer.consumer_name)
+                    await js.delete_consumer(self.names.events_stream, name)
                 except (NatsError, TimeoutError) as error:
-                    log.info("could not delete consumer %s: %r", consumer.consumer_name, error)
+                    log.info("could not delete consumer %s: %r", name, error)
+
+
+def transport_of(consumer: GroupConsumer[Msg]) -> NatsPullTransport:
+    transport = consumer.transport
+    assert isinstance(transport, NatsPullTransport)
+    return transport

@@ -40,11 +40,13 @@ from tradestack.bus.delivery import (
     is_glob,
     matches,
 )
+from tradestack.bus.group_consumer import GroupConsumer
 from tradestack.bus.port import DeadLetter, EventHandler, RequestHandler
 from tradestack.bus.redis_consumer import (
     CONNECTION_ERRORS,
     LETTER_FIELD,
-    RedisGroupConsumer,
+    Receipt,
+    RedisStreamTransport,
     create_group,
 )
 from tradestack.bus.redis_rpc import RedisRpc
@@ -129,7 +131,8 @@ class RedisStreamsBus:
             instance=self.instance,
             settings=self.settings,
         )
-        self._consumers: list[RedisGroupConsumer] = []
+        self._consumers: list[GroupConsumer[Receipt]] = []
+        self._transports: list[RedisStreamTransport] = []
         self._patterns: dict[str, str] = {}
         self._anonymous: set[str] = set()
         self._known_types: set[str] = set()
@@ -152,15 +155,15 @@ class RedisStreamsBus:
         start_id = self._start_id()
         try:
             await self._discover()
-            for consumer in self._consumers:
-                consumer.start_id = start_id
-                await consumer.create_groups()
+            for transport in self._transports:
+                transport.start_id = start_id
+                await transport.create_groups()
         except RedisError as error:
             raise BusUnavailableError(f"cannot set up groups on Redis: {error}") from None
         self._connected = True
         self._running = True
         for consumer in self._consumers:
-            consumer.start(self._set_connected)
+            consumer.start()
         await self._rpc.start()
         self._monitor = asyncio.create_task(self._watch(), name="redis-bus-monitor")
 
@@ -278,23 +281,31 @@ class RedisStreamsBus:
         known = self._patterns.setdefault(group, pattern)
         if known != pattern:
             raise ValueError(f"group {group!r} already subscribes to {known!r}")
-        consumer = RedisGroupConsumer(
+        name = f"{self.instance}-{len(self._consumers) + 1}"
+        transport = RedisStreamTransport(
             redis=self._blocking,
+            group=group,
+            consumer=name,
+            dlq=self.keys.dlq,
+            settings=self.settings,
+            on_connection=self._set_connected,
+        )
+        if not is_glob(pattern):
+            transport.add_streams({self.keys.stream(pattern)})
+        consumer = GroupConsumer(
             group=group,
             pattern=pattern,
             handler=handler,
-            consumer=f"{self.instance}-{len(self._consumers) + 1}",
-            dlq=self.keys.dlq,
-            settings=self.settings,
+            transport=transport,
             retry=self._retry,
+            name=name,
         )
-        if not is_glob(pattern):
-            consumer.add_streams({self.keys.stream(pattern)})
         self._consumers.append(consumer)
+        self._transports.append(transport)
         if self._running:
-            consumer.start_id = self._start_id()
-            consumer.add_streams(self._matching_streams(pattern))
-            consumer.start(self._set_connected)
+            transport.start_id = self._start_id()
+            transport.add_streams(self._matching_streams(pattern))
+            consumer.start()
 
     def serve(self, service: str, command: str, handler: RequestHandler) -> None:
         self._rpc.serve(service, command, handler)
@@ -315,7 +326,7 @@ class RedisStreamsBus:
 
     def health(self) -> dict[str, Any]:
         groups: dict[str, dict[str, Any]] = {}
-        for consumer in self._consumers:
+        for consumer, transport in zip(self._consumers, self._transports, strict=True):
             entry = groups.setdefault(
                 consumer.group,
                 {
@@ -329,12 +340,12 @@ class RedisStreamsBus:
                     **self._stats.get(consumer.group, {"lag": 0, "pending": 0}),
                 },
             )
-            entry["streams"] = max(entry["streams"], len(consumer.streams))
+            entry["streams"] = max(entry["streams"], len(transport.streams))
             entry["consumers"] += 1
             entry["handled"] += consumer.handled
             entry["retried"] += consumer.retried
             entry["failed"] += consumer.dead_lettered
-            entry["reclaimed"] += consumer.reclaimed
+            entry["reclaimed"] += transport.reclaimed
         return {"adapter": "redis", "connected": self._connected, "groups": groups}
 
     def _set_connected(self, connected: bool) -> None:
@@ -355,9 +366,9 @@ class RedisStreamsBus:
         durable = {g: p for g, p in self._patterns.items() if g not in self._anonymous}
         if durable:
             await self._redis.hset(self.keys.groups, mapping=durable)  # type: ignore[misc]
-        for consumer in self._consumers:
+        for consumer, transport in zip(self._consumers, self._transports, strict=True):
             if is_glob(consumer.pattern):
-                consumer.add_streams(self._matching_streams(consumer.pattern))
+                transport.add_streams(self._matching_streams(consumer.pattern))
 
     async def _watch(self) -> None:
         # Loops test a flag as well as being cancelled: a cancellation that lands inside
@@ -377,24 +388,24 @@ class RedisStreamsBus:
     async def _refresh_stats(self) -> None:
         stats: dict[str, dict[str, int]] = {}
         seen: set[tuple[str, str]] = set()
-        for consumer in self._consumers:
-            for stream in consumer.streams:
-                if (consumer.group, stream) in seen:
+        for transport in self._transports:
+            for stream in transport.streams:
+                if (transport.group, stream) in seen:
                     continue
-                seen.add((consumer.group, stream))
-                entry = stats.setdefault(consumer.group, {"lag": 0, "pending": 0})
+                seen.add((transport.group, stream))
+                entry = stats.setdefault(transport.group, {"lag": 0, "pending": 0})
                 for info in await self._redis.xinfo_groups(stream):
-                    if info["name"].decode() == consumer.group:
+                    if info["name"].decode() == transport.group:
                         entry["pending"] += int(info.get("pending") or 0)
                         entry["lag"] += int(info.get("lag") or 0)
         self._stats = stats
 
     async def _drop_anonymous_groups(self) -> None:
-        for consumer in self._consumers:
-            if consumer.group not in self._anonymous:
+        for transport in self._transports:
+            if transport.group not in self._anonymous:
                 continue
-            for stream in consumer.streams:
+            for stream in transport.streams:
                 try:
-                    await self._redis.xgroup_destroy(stream, consumer.group)
+                    await self._redis.xgroup_destroy(stream, transport.group)
                 except RedisError as error:
-                    log.info("could not drop group %s on %s: %s", consumer.group, stream, error)
+                    log.info("could not drop group %s on %s: %s", transport.group, stream, error)

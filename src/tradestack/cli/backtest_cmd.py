@@ -12,7 +12,9 @@ from rich.table import Table
 from tradestack.cli import backtest_optimize_cmd
 from tradestack.cli.backtest_options import backtest_config, data_source
 from tradestack.cli.output import console
+from tradestack.cli.progress import progress_bar
 from tradestack.cli.settings_option import ConfigOption, settings_from
+from tradestack.errors import CommandInterrupted
 
 if TYPE_CHECKING:
     from tradestack.backtest.metrics import Metrics
@@ -70,7 +72,13 @@ def run_command(
 
     run_config = backtest_config(strategy, param, cash, fee, lot_size)
     series = data_source(data, symbol, timeframe, start, end, config).load()
-    result = run(series, run_config, engine)
+    try:
+        with progress_bar() as progress:
+            result = run(series, run_config, engine, progress)
+    except KeyboardInterrupt:
+        raise CommandInterrupted(
+            "interrupted: the backtest stopped before its end; nothing was stored"
+        ) from None
     metrics = compute(result)
     if report is not None:
         write_report(report, result, metrics)

@@ -17,7 +17,7 @@ from rich.table import Table
 from tradestack.cli import data_archive_cmd, data_live_cmd, data_query_cmd
 from tradestack.cli.data_options import moment, open_database, timeframe
 from tradestack.cli.output import console
-from tradestack.cli.progress import progress_bar
+from tradestack.cli.progress import progress_bar, run_interruptible
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.config.settings import Settings
 from tradestack.errors import ConfigError
@@ -86,7 +86,11 @@ def import_file(
         finally:
             await db.dispose()
 
-    _summary(*asyncio.run(go()), "imported")
+    kept = (
+        f"nothing of {file} was stored (a file is imported in one transaction); "
+        "run the same command again"
+    )
+    _summary(*run_interruptible(go(), lambda: kept), "imported")
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -144,7 +148,8 @@ def download(
             await source.close()
             await db.dispose()
 
-    _summary(*asyncio.run(go()), f"downloaded from {source.source}")
+    kept = "the batches downloaded so far stay stored; run it again to continue"
+    _summary(*run_interruptible(go(), lambda: kept), f"downloaded from {source.source}")
     _print_key_usage(source)
 
 
@@ -184,16 +189,31 @@ def backfill(
     from tradestack.marketdata.ingest import backfill_synthetic
     from tradestack.marketdata.synthetic import SyntheticMarket
 
+    committed = [0]
+
     async def go() -> IngestResult:
         db = await open_database(settings.database_url)
         try:
-            return await backfill_synthetic(
-                db, SyntheticMarket(seed=seed), symbol=symbol, timeframe=label, history_bars=bars
-            )
+            with progress_bar() as progress:
+                return await backfill_synthetic(
+                    db,
+                    SyntheticMarket(seed=seed),
+                    symbol=symbol,
+                    timeframe=label,
+                    history_bars=bars,
+                    progress=progress,
+                    committed=committed,
+                )
         finally:
             await db.dispose()
 
-    result = asyncio.run(go())
+    result = run_interruptible(
+        go(),
+        lambda: (
+            f"kept {committed[0]:,} new bars of {symbol} {label} (committed); "
+            "run the same command again to continue from the last one"
+        ),
+    )
     console.print(
         f"generated {result.received} bars of {result.symbol} {result.timeframe}: "
         f"{result.stored} new, {result.received - result.stored} already stored; "

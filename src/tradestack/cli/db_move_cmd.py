@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 from rich.progress import (
     BarColumn,
@@ -16,6 +14,7 @@ from rich.progress import (
 from rich.table import Table
 
 from tradestack.cli.output import console
+from tradestack.cli.progress import run_interruptible
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.errors import MoveError
 from tradestack.migrate.move import BATCH_ROWS, MoveResult, move_database
@@ -28,12 +27,14 @@ class _Bars:
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.tasks: dict[str, TaskID] = {}
+        self.rows = 0
 
     def table_started(self, table: str, total: int, done: int) -> None:
         self.tasks[table] = self.progress.add_task(table, total=max(total, done), completed=done)
 
     def rows_copied(self, table: str, rows: int) -> None:
         self.progress.advance(self.tasks[table], rows)
+        self.rows += rows
 
 
 def move(
@@ -56,15 +57,20 @@ def move(
         console=console,
         transient=False,
     )
+    bars = _Bars(progress)
     with progress:
-        result = asyncio.run(
+        result = run_interruptible(
             move_database(
                 settings.database_url,
                 to,
                 batch_rows=batch_size,
                 restart=restart,
-                progress=_Bars(progress),
-            )
+                progress=bars,
+            ),
+            lambda: (
+                f"kept the {bars.rows:,} rows copied in committed batches; the target stays "
+                "marked incomplete; run the move again to carry on (--restart copies from scratch)"
+            ),
         )
     _print_proof(result)
     rate = result.rows_copied / result.copy_seconds if result.copy_seconds else 0.0

@@ -22,8 +22,8 @@ from tradestack.cli import (
     token_cmd,
     trader_cmd,
 )
-from tradestack.cli.output import fail
-from tradestack.errors import TradestackError
+from tradestack.cli.output import errors, fail
+from tradestack.errors import CommandInterrupted, TradestackError
 
 app = typer.Typer(
     name="tradestack",
@@ -58,6 +58,9 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         app()
+    except CommandInterrupted as error:
+        errors.print(str(error), soft_wrap=True, markup=False)
+        raise SystemExit(error.exit_code) from None
     except TradestackError as error:
         fail(str(error), error.exit_code)
     except KeyboardInterrupt:

@@ -1,9 +1,17 @@
-"""Rich progress bars for long commands, on stderr so stdout stays clean for results."""
+"""Rich progress bars for long commands, on stderr so stdout stays clean for results.
+
+Long commands also stop promptly on Ctrl-C: ``run_interruptible`` runs their
+coroutine, and on SIGINT (asyncio cancels it at its next await; the work
+commits in small transactions) turns the interrupt into one line saying
+what was kept, exit code 130.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from rich.progress import (
     BarColumn,
@@ -16,6 +24,9 @@ from rich.progress import (
 )
 
 from tradestack.cli.output import errors
+from tradestack.errors import CommandInterrupted
+
+T = TypeVar("T")
 
 
 class RichProgress:
@@ -47,3 +58,11 @@ def progress_bar() -> Iterator[RichProgress]:
     )
     with Progress(*columns, console=errors, disable=not errors.is_terminal) as progress:
         yield RichProgress(progress)
+
+
+def run_interruptible(work: Coroutine[Any, Any, T], kept: Callable[[], str]) -> T:
+    """Run ``work``; on Ctrl-C raise CommandInterrupted with ``kept()`` (what stays stored)."""
+    try:
+        return asyncio.run(work)
+    except KeyboardInterrupt:
+        raise CommandInterrupted(f"interrupted: {kept()}") from None

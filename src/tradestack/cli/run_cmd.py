@@ -15,6 +15,7 @@ import uvicorn
 
 from tradestack import __version__
 from tradestack.api.app import build_api
+from tradestack.api.security import check_exposure
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.config.reload import SettingsReloader
@@ -49,7 +50,8 @@ def run(
         return settings
 
     settings = load()
-    _check_port_free(settings.api_host, settings.api_port)
+    check_exposure(settings)
+    check_port_free(settings.api_host, settings.api_port)
     kernel = Kernel.build(settings)
     try:
         asyncio.run(_serve(kernel, load))
@@ -59,10 +61,18 @@ def run(
             raise
 
 
-def _check_port_free(host: str, port: int) -> None:
-    with socket.socket() as probe:
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port another process listens on; accept one left in TIME_WAIT by a last run.
+
+    The probe binds and listens with SO_REUSEADDR, as uvicorn does, so it agrees
+    with the server about what is free (Linux still refuses a live listener).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
+            probe.listen()
         except OSError as error:
             raise ConfigError(
                 f"cannot listen on {host}:{port} ({error.strerror}); "

@@ -6,6 +6,7 @@ import asyncio
 
 import typer
 
+from tradestack.api.security import check_exposure
 from tradestack.cli.output import console
 from tradestack.cli.settings_option import ConfigOption, settings_from
 from tradestack.errors import ConfigError
@@ -29,6 +30,8 @@ def service(
             "services need a shared event bus: set TRADESTACK_EVENT_BUS=redis or nats "
             "and TRADESTACK_BUS_URL"
         )
+    if name == "gateway":
+        check_exposure(settings)
     asyncio.run(serve(name, settings))
 
 
@@ -47,6 +50,7 @@ def up(
         raise ConfigError(
             "the services shape needs TRADESTACK_EVENT_BUS=redis or nats (and TRADESTACK_BUS_URL)"
         )
+    check_exposure(settings)
 
     async def prepare() -> None:
         db = Database(settings.database_url)

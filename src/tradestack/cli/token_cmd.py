@@ -34,6 +34,12 @@ async def _with_db(settings: Settings, action: Any) -> Any:
 def create(
     name: str = typer.Option(..., "--name", "-n", help="Who holds it (letters, digits, . _ @ -)."),
     role: str = typer.Option("viewer", "--role", "-r", help="viewer, trader or admin."),
+    expires_in: str | None = typer.Option(
+        None, "--expires-in", help="Life of the token, e.g. 30m, 1h, 7d (default: no expiry)."
+    ),
+    trader: list[str] = typer.Option(
+        [], "--trader", "-t", help="Limit the token to this trader (repeatable; default: all)."
+    ),
     config: ConfigOption = None,
 ) -> None:
     """Create a token and print it once; only its hash is stored."""
@@ -41,12 +47,20 @@ def create(
         parsed = Role.parse(role)
     except ValueError as error:
         raise ConfigError(f"--role: {error}") from None
+    expires_in_s = tokens.parse_duration_s(expires_in) if expires_in is not None else None
     settings = settings_from(config)
     info, secret = asyncio.run(
-        _with_db(settings, lambda db: tokens.create_token(db, name=name, role=parsed))
+        _with_db(
+            settings,
+            lambda db: tokens.create_token(
+                db, name=name, role=parsed, expires_in_s=expires_in_s, trader_ids=tuple(trader)
+            ),
+        )
     )
+    scope = f"; traders {', '.join(info.trader_ids)}" if info.trader_ids else ""
+    expiry = f"; expires {info.expires_at:%Y-%m-%d %H:%M:%S} UTC" if info.expires_at else ""
     errors.print(
-        f"token {info.token_id} for [bold]{info.name}[/] (role {info.role.label}); "
+        f"token {info.token_id} for [bold]{info.name}[/] (role {info.role.label}{scope}{expiry}); "
         "store it now, it is not shown again:"
     )
     typer.echo(secret)
@@ -57,13 +71,15 @@ def list_(config: ConfigOption = None) -> None:
     """List tokens (never their secrets)."""
     settings = settings_from(config)
     found: list[tokens.TokenInfo] = asyncio.run(_with_db(settings, tokens.list_tokens))
-    table = Table("id", "name", "role", "created", "revoked")
+    table = Table("id", "name", "role", "traders", "created", "expires", "revoked")
     for info in found:
         table.add_row(
             info.token_id,
             info.name,
             info.role.label,
+            ", ".join(info.trader_ids) or "all",
             info.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            info.expires_at.strftime("%Y-%m-%d %H:%M:%S") if info.expires_at else "-",
             info.revoked_at.strftime("%Y-%m-%d %H:%M:%S") if info.revoked_at else "-",
         )
     console.print(table)

@@ -46,7 +46,7 @@ def _check_yaml(path: Path) -> None:
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"config file {path} is not valid YAML: {error}") from None
+        raise ConfigError(f"config file {path} is not valid YAML: {_yaml_problem(error)}") from None
     if data is None:
         return
     if not isinstance(data, dict):
@@ -54,6 +54,16 @@ def _check_yaml(path: Path) -> None:
     if "config_version" not in data:
         raise ConfigError(f"config file {path} has no config_version (this release reads 2)")
     _reject_unknown_keys(data, Settings, prefix="", source=str(path))
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """One line from PyYAML's multi-line message: the problem and where it was found."""
+    problem = getattr(error, "problem", None) or getattr(error, "context", None)
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    text = str(problem or error).splitlines()[0]
+    if mark is not None:
+        text += f" at line {mark.line + 1}, column {mark.column + 1}"
+    return text
 
 
 def _reject_unknown_keys(

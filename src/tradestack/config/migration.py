@@ -14,6 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,10 @@ from tradestack.errors import ConfigError
 
 ENV_PREFIX = "TRADESTACK_"
 _SECRET_WORDS = ("KEY", "SECRET", "TOKEN", "PASSWORD")
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
 _KEY_VALUE = re.compile(r"^(\s*[^=:#\s]+)(\s*[=:]\s*)\S.*$")
 # Precedence when two keys land on one setting: an exact name beats a rename beats a split.
-_RANK = {"kept": 4, "moved": 3, "renamed": 2, "split": 1, "added": 0}
+_RANK = {"kept": 4, "moved": 3, "renamed": 2, "scaled": 2, "split": 1, "combined": 1, "added": 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,7 @@ def _map(entries: list[Entry], changes: list[Change], path: Path) -> dict[str, t
     """Return setting path -> (value, raw text), recording one Change per key."""
     chosen: dict[str, tuple[Any, str, str, str]] = {}  # path -> value, raw, action, key
 
-    def assign(target: str, value: Any, raw: str, action: str, key: str) -> None:
+    def assign(target: str, value: Any, raw: str, action: str, key: str, note: str = "") -> None:
         previous = chosen.get(target)
         if previous is not None and _RANK[previous[2]] > _RANK[action]:
             changes.append(Change(key, target, "ignored", f"{previous[3]} sets it"))
@@ -212,8 +213,9 @@ def _map(entries: list[Entry], changes: list[Change], path: Path) -> dict[str, t
             changes.append(Change(previous[3], target, "ignored", f"{key} sets it"))
         chosen[target] = (value, raw, action, key)
         if action != "split":
-            changes.append(Change(key, target, action))
+            changes.append(Change(key, target, action, note))
 
+    parts: dict[str, dict[str, str]] = {}  # combined target -> legacy key -> value
     for entry in entries:
         name = _name(entry.key)
         if name in v1_mapping.DROPPED:
@@ -226,20 +228,62 @@ def _map(entries: list[Entry], changes: list[Change], path: Path) -> dict[str, t
                 changes.append(Change(entry.key, target, "split", f"{base} + {offset}"))
             continue
         setting = name.lower().replace("__", ".")
+        combine = _combine_for(name)
         if _is_setting(setting):
             assign(setting, entry.value, entry.raw, "kept", entry.key)
         elif name in v1_mapping.RENAMES:
             target = v1_mapping.RENAMES[name]
             action = "moved" if target.rsplit(".", 1)[-1] == name.lower() else "renamed"
             assign(target, entry.value, entry.raw, action, entry.key)
+        elif name in v1_mapping.SCALED:
+            scale = v1_mapping.SCALED[name]
+            value = _scaled(entry, scale.factor, path)
+            assign(scale.target, value, value, "scaled", entry.key, scale.note)
+        elif combine is not None:
+            parts.setdefault(combine.target, {})[entry.key] = str(entry.value)
+        elif name in v1_mapping.REPORTED:
+            changes.append(Change(entry.key, "-", "dropped", v1_mapping.REPORTED[name]))
         else:
             changes.append(Change(entry.key, "-", "unknown", "not carried over"))
+    for target, found in parts.items():
+        _combine(target, found, chosen, changes)
     for target in v1_mapping.ADDED:
         if target not in chosen:
             default = _default(target)
             chosen[target] = (default, str(default), "added", "-")
             changes.append(Change("-", target, "added", f"new in version 2, default {default}"))
     return {target: (value, raw) for target, (value, raw, _, _) in chosen.items()}
+
+
+def _combine_for(name: str) -> v1_mapping.Combine | None:
+    return next((c for c in v1_mapping.COMBINED if name in c.parts), None)
+
+
+def _combine(
+    target: str,
+    found: dict[str, str],
+    chosen: dict[str, tuple[Any, str, str, str]],
+    changes: list[Change],
+) -> None:
+    """Build one URL setting from its parts, unless a key naming the setting itself won."""
+    combine = next(c for c in v1_mapping.COMBINED if c.target == target)
+    previous = chosen.get(target)
+    if previous is not None and _RANK[previous[2]] > _RANK["combined"]:
+        changes += [Change(key, target, "ignored", f"{previous[3]} sets it") for key in found]
+        return
+    url = combine.url({combine.parts[_name(key)]: value for key, value in found.items()})
+    chosen[target] = (url, url, "combined", next(iter(found)))
+    for key in found:
+        part = combine.parts[_name(key)]
+        changes.append(Change(key, target, "combined", f"the {part} of the URL"))
+
+
+def _scaled(entry: Entry, factor: int, path: Path) -> str:
+    try:
+        value = Decimal(str(entry.value)) * factor
+    except InvalidOperation:
+        raise ConfigError(f"{path}: {entry.key} = {entry.value!r} is not a number") from None
+    return f"{value.normalize():f}"
 
 
 def _port(entry: Entry, path: Path) -> int:
@@ -295,9 +339,14 @@ def _validate(values: dict[str, tuple[Any, str]], path: Path) -> None:
 
 
 def _unknown_comment(migration: ConfigMigration) -> list[str]:
-    if not migration.unknown:
-        return []
-    return [f"# not carried over (unknown in version 2): {', '.join(migration.unknown)}"]
+    lines = [
+        f"# not carried over: {change.old_key} ({change.note})"
+        for change in migration.changes
+        if change.action == "dropped"
+    ]
+    if migration.unknown:
+        lines.append(f"# not carried over (unknown in version 2): {', '.join(migration.unknown)}")
+    return lines
 
 
 def _render_env(values: dict[str, tuple[Any, str]], migration: ConfigMigration) -> str:
@@ -306,8 +355,10 @@ def _render_env(values: dict[str, tuple[Any, str]], migration: ConfigMigration) 
         "by 'tradestack config migrate'",
         f"{ENV_PREFIX}CONFIG_VERSION={CONFIG_VERSION}",
     ]
-    for setting, (_, raw) in values.items():
-        lines.append(f"{ENV_PREFIX}{setting.upper().replace('.', '__')}={raw}")
+    for setting, (value, raw) in values.items():
+        name = f"{ENV_PREFIX}{setting.upper().replace('.', '__')}"
+        # An unset optional setting is shown, not written: "None" would not parse back.
+        lines.append(f"# {name}= (not set)" if value is None else f"{name}={raw}")
     return "\n".join(lines + _unknown_comment(migration)) + "\n"
 
 

@@ -72,20 +72,40 @@ class PaperSettings(_Group):
     hedge_mode: bool = False
 
 
-class RiskSettings(_Group):
-    """Pre-trade limits applied to every trader (None switches a rule off)."""
+MAX_USD = Decimal(10) ** 15
+MAX_LEVERAGE = Decimal(1_000)
+MAX_PCT = Decimal(10_000)
 
-    max_position_size_usd: Decimal = Field(default=Decimal(1_000_000), gt=0, **RELOADABLE)
-    max_leverage: Decimal | None = Field(default=None, gt=0)
+
+class InstrumentSettings(_Group):
+    """One symbol's grid for paper trading and backtests (live venues report their own)."""
+
+    tick_size: Decimal = Field(default=Decimal("0.00000001"), gt=0)
+    lot_size: Decimal | None = Field(default=None, gt=0, description="run.lot_size when unset")
+    min_notional: Decimal = Field(default=Decimal(0), ge=0)
+    min_quantity: Decimal = Field(default=Decimal(0), ge=0)
+
+
+class RiskSettings(_Group):
+    """Pre-trade limits applied to every trader (None switches a rule off).
+
+    Amounts stop at ``MAX_USD`` (what the database's money columns hold) and
+    leverage at ``MAX_LEVERAGE``: a larger value is a typo, not a limit.
+    """
+
+    max_position_size_usd: Decimal = Field(
+        default=Decimal(1_000_000), gt=0, le=MAX_USD, **RELOADABLE
+    )
+    max_leverage: Decimal | None = Field(default=None, gt=0, le=MAX_LEVERAGE)
     min_confidence_threshold: float | None = Field(default=None, ge=0, le=1)
-    max_open_positions: int | None = Field(default=None, ge=1)
-    max_symbol_exposure_pct: Decimal | None = Field(default=None, gt=0)
+    max_open_positions: int | None = Field(default=None, ge=1, le=1_000_000)
+    max_symbol_exposure_pct: Decimal | None = Field(default=None, gt=0, le=MAX_PCT)
     risk_per_trade_pct: Decimal | None = Field(default=None, gt=0, le=100)
-    daily_loss_limit_usd: Decimal | None = Field(default=None, gt=0)
+    daily_loss_limit_usd: Decimal | None = Field(default=None, gt=0, le=MAX_USD)
     max_drawdown_pct: Decimal | None = Field(default=None, gt=0, le=100)
-    account_max_exposure_usd: Decimal | None = Field(default=None, gt=0)
-    account_max_open_positions: int | None = Field(default=None, ge=1)
-    account_daily_loss_limit_usd: Decimal | None = Field(default=None, gt=0)
+    account_max_exposure_usd: Decimal | None = Field(default=None, gt=0, le=MAX_USD)
+    account_max_open_positions: int | None = Field(default=None, ge=1, le=1_000_000)
+    account_daily_loss_limit_usd: Decimal | None = Field(default=None, gt=0, le=MAX_USD)
 
 
 class ApiSettings(_Group):
@@ -95,6 +115,10 @@ class ApiSettings(_Group):
         default="loopback",
         description="'loopback': requests without a token from 127.0.0.1/::1 may read; "
         "'off': every request needs a token. Changes always need one.",
+    )
+    allow_anonymous_remote: bool = Field(
+        default=False,
+        description="serve on a non-loopback api_host although anonymous reads are on",
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed by CORS; empty switches CORS off"
@@ -253,6 +277,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="WARNING", **RELOADABLE)
     run: RunSettings = Field(default_factory=RunSettings)
     paper: PaperSettings = Field(default_factory=PaperSettings)
+    instruments: dict[str, InstrumentSettings] = Field(
+        default_factory=dict, description="tick/lot/min notional per symbol (paper, backtests)"
+    )
     risk: RiskSettings = Field(default_factory=RiskSettings)
     services: ServicesSettings = Field(default_factory=ServicesSettings)
     ccxt: CcxtSettings = Field(default_factory=CcxtSettings)

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+import msgspec
+
 from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce
 from tradestack.domain.orders import Fill, Order
-from tradestack.execution.state_machine import check_transition
+from tradestack.execution.state_machine import TRANSITIONS, check_transition
 
 
-@dataclass(frozen=True, slots=True)
-class OrderChange:
+class OrderChange(msgspec.Struct, frozen=True, gc=False):
     """One transition; ``status`` is the order's status right after it (the order may move on)."""
 
     order: Order
@@ -101,8 +101,9 @@ class OrderManager:
         self, order: Order, status: OrderStatus, ts: datetime, reason: str | None = None
     ) -> None:
         """Move ``order`` to ``status``; raise InvalidOrderTransitionError if not allowed."""
-        check_transition(order.status, status)
         previous = order.status
+        if status not in TRANSITIONS[previous]:
+            check_transition(previous, status)  # raises with the message
         order.status = status
         order.updated_at = ts
         if reason is not None:

@@ -3,9 +3,9 @@
 Checks what this release can check: the schema is at the newest revision, no
 move into this database stopped half way, no table has fewer rows than in the
 last backup of this database, no bar series gained gaps since that backup, the
-API answers, and a sample query stays within its latency budget. The services
-shape and the WebSocket endpoint are not part of this release yet; their lines
-say so rather than pretend.
+API answers, a sample query stays within its latency budget, the WebSocket
+stream delivers a bar to a subscriber, and every service in the health graph
+is healthy.
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ async def run_checks(
     checks.append(
         await _api_check(settings) if check_api else Check("API answers", SKIP, "--no-api")
     )
-    checks.append(Check("WebSocket answers", SKIP, "no WebSocket endpoint in this release yet"))
+    checks.append(
+        await _stream_check(settings) if check_api else Check("WebSocket answers", SKIP, "--no-api")
+    )
     checks.append(
         await _services_check(settings)
         if check_api
@@ -151,6 +153,14 @@ async def _api_check(settings: Settings) -> Check:
     except (OSError, ValueError) as error:
         return Check("API answers", FAIL, f"{url}: {getattr(error, 'reason', error)}")
     return Check("API answers", PASS if status == 200 else FAIL, f"{url}: HTTP {status}")
+
+
+async def _stream_check(settings: Settings) -> Check:
+    from tradestack.migrate.stream_probe import probe_stream  # websockets only when checking
+
+    token = settings.api_token.get_secret_value() if settings.api_token else None
+    probe = await probe_stream(settings.api_host, settings.api_port, token=token)
+    return Check("WebSocket answers", PASS if probe.ok else FAIL, probe.detail)
 
 
 async def _services_check(settings: Settings) -> Check:

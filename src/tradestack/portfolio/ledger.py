@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -18,41 +19,62 @@ class Portfolio:
     Cash moves by the full notional of each fill (a short sale adds cash, a
     buy-back removes it), so ``equity = cash + sum(quantity * last_price)``
     holds for longs and shorts alike.
+
+    Marks are lazy: ``mark_close`` only remembers a bar's float close, and it
+    becomes the positions' Decimal ``last_price`` when anything reads them
+    (``positions``, ``equity``, a fill), so a bar nobody looks at costs no
+    Decimal work. Only the newest mark per symbol matters, so the result is
+    the same as marking every bar.
     """
 
     def __init__(self, trader_id: str, *, cash: Decimal, quote_asset: str = "USDT") -> None:
         self.trader_id = trader_id
         self.quote_asset = quote_asset
         self.cash = cash
-        self.positions: dict[tuple[str, PositionSide], Position] = {}
+        self._positions: dict[tuple[str, PositionSide], Position] = {}
+        self._pending: dict[str, tuple[float, datetime | None, Callable[[float], Decimal]]] = {}
         self._hedged = False
+        self.holds_any = False
+        """Whether any position exists (flat ones included); read without settling marks."""
+
+    @property
+    def positions(self) -> dict[tuple[str, PositionSide], Position]:
+        if self._pending:
+            self.flush_marks()
+        return self._positions
 
     def position(self, symbol: str, side: PositionSide = PositionSide.BOTH) -> Position:
         existing = self.positions.get((symbol, side))
         if existing is None:
             existing = Position(trader_id=self.trader_id, symbol=symbol, position_side=side)
-            self.positions[(symbol, side)] = existing
+            self._positions[(symbol, side)] = existing
+            self.holds_any = True
             self._hedged = self._hedged or side is not PositionSide.BOTH
         return existing
 
     def adopt(self, position: Position) -> None:
         """Take a position loaded from storage (after a restart)."""
         self.positions[(position.symbol, position.position_side)] = position
+        self.holds_any = True
         self._hedged = self._hedged or position.position_side is not PositionSide.BOTH
 
     def quantity(self, symbol: str, side: PositionSide | None = None) -> Decimal:
         """Return the signed quantity of one side, or the net of all sides when ``side`` is None."""
         if side is not None:
-            existing = self.positions.get((symbol, side))
+            existing = self._positions.get((symbol, side))
             return existing.quantity if existing is not None else ZERO
-        if not self._hedged:  # one net position per symbol: a single lookup on the hot path
-            one = self.positions.get((symbol, PositionSide.BOTH))
+        if not self._hedged:  # one net position: a single lookup
+            one = self._positions.get((symbol, PositionSide.BOTH))
             return one.quantity if one is not None else ZERO
-        return sum((p.quantity for (s, _side), p in self.positions.items() if s == symbol), ZERO)
+        return sum((p.quantity for (s, _side), p in self._positions.items() if s == symbol), ZERO)
 
     def gross_exposure(self) -> Decimal:
         """Sum of absolute market values: what margin is held against."""
-        return sum((abs(p.market_value) for p in self.positions.values()), ZERO)
+        total = ZERO
+        for p in self.positions.values():
+            price = p.last_price
+            total += abs((p.average_price if price is None else price) * p.quantity)
+        return total
 
     def apply_fill(self, fill: Fill) -> Position:
         """Update cash and the position for one fill, realizing PnL on any reduced part."""
@@ -80,8 +102,30 @@ class Portfolio:
         self.cash -= signed * fill.price + fill.fee
         return position
 
+    def mark_close(
+        self,
+        symbol: str,
+        close: float,
+        ts: datetime | None,
+        price: Callable[[float], Decimal],
+    ) -> None:
+        """Mark ``symbol`` at a bar's float ``close`` when next read (``price`` converts it)."""
+        self._pending[symbol] = (close, ts, price)
+
+    def flush_marks(self) -> None:
+        """Apply the pending marks now."""
+        pending, self._pending = self._pending, {}
+        for symbol, (close, ts, price) in pending.items():
+            self._mark(symbol, price(close), ts)
+
     def mark(self, symbol: str, price: Decimal, ts: datetime | None = None) -> None:
-        for (held_symbol, _side), existing in self.positions.items():
+        self._pending.pop(symbol, None)
+        if self._pending:
+            self.flush_marks()
+        self._mark(symbol, price, ts)
+
+    def _mark(self, symbol: str, price: Decimal, ts: datetime | None) -> None:
+        for (held_symbol, _side), existing in self._positions.items():
             if held_symbol == symbol:
                 existing.last_price = price
                 if ts is not None and existing.quantity != 0:
@@ -89,7 +133,11 @@ class Portfolio:
 
     @property
     def equity(self) -> Decimal:
-        return self.cash + sum((p.market_value for p in self.positions.values()), ZERO)
+        total = self.cash
+        for p in self.positions.values():  # Position.market_value, inlined: read every bar
+            price = p.last_price
+            total += (p.average_price if price is None else price) * p.quantity
+        return total
 
     @property
     def realized_pnl(self) -> Decimal:

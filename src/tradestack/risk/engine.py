@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from tradestack.domain.orders import Order
 from tradestack.portfolio.ledger import Portfolio
 from tradestack.risk.account import AccountGuard
-from tradestack.risk.rules import APPROVED, RiskDecision, RiskLimits, check_order, rejected
+from tradestack.risk.rules import APPROVED, RiskDecision, RiskLimits, check_adding, rejected
+
+_ONE_DAY = timedelta(days=1)
 
 
 class RiskEngine:
@@ -30,6 +32,7 @@ class RiskEngine:
         self.account = account
         self.halted: str | None = None
         self._day: datetime | None = None
+        self._next_day: datetime | None = None
         self._day_start_equity: Decimal | None = None
         self._peak_equity: Decimal | None = None
         self.tracks_equity = (
@@ -56,8 +59,10 @@ class RiskEngine:
             return APPROVED
         if self.halted is not None:
             return rejected("halted", f"trading halted: {self.halted}")
-        decision = check_order(
+        decision = check_adding(
             order,
+            held=held,
+            after=after,
             portfolio=self.portfolio,
             price=price,
             limits=self.limits,
@@ -76,9 +81,12 @@ class RiskEngine:
         """Track the day's start and the peak; return a reason when this bar starts a halt."""
         if not self.tracks_equity or self.halted is not None:
             return None
-        day = ts.replace(hour=0, minute=0, second=0, microsecond=0)
-        if day != self._day:
-            self._day, self._day_start_equity = day, equity
+        day, next_day = self._day, self._next_day
+        if day is None or next_day is None or not day <= ts < next_day:
+            day = ts.replace(hour=0, minute=0, second=0, microsecond=0)
+            if day != self._day:
+                self._day, self._day_start_equity = day, equity
+            self._next_day = day + _ONE_DAY
         if self._peak_equity is None or equity > self._peak_equity:
             self._peak_equity = equity
         limits = self.limits

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import msgspec
+
 from tradestack.domain.orders import Order
 from tradestack.portfolio.ledger import Portfolio
 
@@ -25,8 +27,7 @@ class RiskLimits:
     max_drawdown_pct: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RiskDecision:
+class RiskDecision(msgspec.Struct, frozen=True, gc=False):
     approved: bool
     rule: str | None = None
     reason: str | None = None
@@ -52,6 +53,28 @@ def check_order(
     after = held + order.quantity * order.side.sign
     if abs(after) <= abs(held) and (after == 0 or (after > 0) == (held > 0)):
         return APPROVED
+    return check_adding(
+        order,
+        held=held,
+        after=after,
+        portfolio=portfolio,
+        price=price,
+        limits=limits,
+        confidence=confidence,
+    )
+
+
+def check_adding(
+    order: Order,
+    *,
+    held: Decimal,
+    after: Decimal,
+    portfolio: Portfolio,
+    price: Decimal,
+    limits: RiskLimits,
+    confidence: float | None = None,
+) -> RiskDecision:
+    """The rules for an order known to add risk (``held`` now, ``after`` it fills)."""
     if (
         limits.min_confidence is not None
         and confidence is not None
@@ -75,6 +98,8 @@ def check_order(
                 "max_open_positions",
                 f"{open_count} positions already open, the limit is {limits.max_open_positions}",
             )
+    if limits.max_symbol_exposure_pct is None and limits.max_leverage is None:
+        return APPROVED
     equity = portfolio.equity
     if limits.max_symbol_exposure_pct is not None and equity > 0:
         share = exposure / equity * 100

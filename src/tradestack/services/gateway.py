@@ -49,5 +49,12 @@ class GatewayService(ServiceHost):
             "event_bus": self.bus.health(),
             "feed": {"state": "remote", "series": [], "bars_published": 0},
             "traders": traders,
-            "services": (await self.health_graph()).get("nodes", []),
+            "services": await self.service_states(),
         }
+
+    async def service_states(self) -> dict[str, str]:
+        """Each service's state from the health graph, as the status schema wants it."""
+        graph = await self.health_graph()
+        if "error" in graph:
+            return {"analytics": f"unreachable: {graph['error']}"}
+        return {str(node["service"]): str(node["status"]) for node in graph.get("nodes", [])}

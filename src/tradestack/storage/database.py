@@ -11,7 +11,12 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tradestack.storage.engine import check_connection, create_engine, translated_errors
+from tradestack.storage.engine import (
+    check_connection,
+    create_engine,
+    disk_full_errors,
+    translated_errors,
+)
 
 
 class Database:
@@ -45,7 +50,11 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with translated_errors(self.url), self.engine.begin() as connection:
+        async with (
+            translated_errors(self.url),
+            disk_full_errors(self.url),
+            self.engine.begin() as connection,
+        ):
             yield connection
 
     @contextlib.asynccontextmanager

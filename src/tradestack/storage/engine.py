@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from tradestack.errors import DatabaseUnavailableError
+from tradestack.errors import DatabaseUnavailableError, StorageFullError
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
@@ -63,6 +64,16 @@ def describe_url(url: str) -> str:
         return "<invalid url>"
 
 
+# PostgreSQL SQLSTATEs that mean "this database cannot be opened with these settings".
+_CONNECT_SQLSTATES = {
+    "3D000": "invalid_catalog_name",  # the database does not exist
+    "28P01": "invalid_password",
+    "28000": "invalid_authorization_specification",
+    "57P03": "cannot_connect_now",
+}
+_CONNECT_ERROR_NAMES = {"InvalidCatalogNameError", "InvalidPasswordError", "CannotConnectNowError"}
+
+
 @contextlib.asynccontextmanager
 async def translated_errors(url: str) -> AsyncIterator[None]:
     """Turn driver connection failures into DatabaseUnavailableError naming the database."""
@@ -74,9 +85,57 @@ async def translated_errors(url: str) -> AsyncIterator[None]:
             if not _is_connection_failure(orig):
                 raise
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0] or type(error).__name__
+        if _sqlstate(getattr(error, "orig", None)) == "3D000":
+            name = make_url(url).database
+            raise DatabaseUnavailableError(
+                f"cannot open the database {describe_url(url)}: {reason} "
+                f"(create it first, e.g. createdb {name}, or fix TRADESTACK_DATABASE_URL)"
+            ) from None
         raise DatabaseUnavailableError(
             f"cannot reach the database {describe_url(url)}: {reason}"
         ) from None
+
+
+def _causes(error: BaseException | None) -> list[BaseException]:
+    """``error`` and what it wraps: the asyncpg adapter hides the driver's error as the cause."""
+    chain: list[BaseException] = []
+    while error is not None and error not in chain and len(chain) < 5:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain
+
+
+def _sqlstate(error: BaseException | None) -> str | None:
+    for item in _causes(error):
+        state = getattr(item, "sqlstate", None) or getattr(item, "pgcode", None)
+        if isinstance(state, str):
+            return state
+    return None
+
+
+@contextlib.asynccontextmanager
+async def disk_full_errors(url: str) -> AsyncIterator[None]:
+    """Turn "no space left" from any driver into StorageFullError: one line, never a traceback."""
+    try:
+        yield
+    except Exception as error:  # also sqlite3 errors from a raw driver connection
+        if not is_disk_full(error):
+            raise
+        raise StorageFullError(
+            f"no space left for the database {describe_url(url)}: the write was undone; "
+            "free some space, then run the command again"
+        ) from None
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """True for SQLITE_FULL, PostgreSQL's disk_full (53100) and ENOSPC, wrapped or not."""
+    orig = getattr(error, "orig", None) or error
+    if isinstance(orig, OSError) and orig.errno == errno.ENOSPC:
+        return True
+    if getattr(orig, "sqlstate", None) == "53100" or type(orig).__name__ == "DiskFullError":
+        return True
+    text_ = str(orig).lower()
+    return "database or disk is full" in text_ or "no space left on device" in text_
 
 
 def _is_connection_failure(error: BaseException | None) -> bool:
@@ -84,12 +143,13 @@ def _is_connection_failure(error: BaseException | None) -> bool:
         return False
     if isinstance(error, OSError | TimeoutError):
         return True
-    name = type(error).__name__
+    if _sqlstate(error) in _CONNECT_SQLSTATES:
+        return True
     text_ = str(error).lower()
     return (
         "unable to open database" in text_
         or "connect" in text_
-        or name in {"InvalidCatalogNameError", "InvalidPasswordError", "CannotConnectNowError"}
+        or any(type(item).__name__ in _CONNECT_ERROR_NAMES for item in _causes(error))
     )
 
 

@@ -321,4 +321,6 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime()),
+    Column("expires_at", UtcDateTime()),
+    Column("trader_ids", Text()),  # comma-separated scope; NULL: every trader
 )

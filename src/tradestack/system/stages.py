@@ -91,6 +91,13 @@ class StrategyStage:
         for bar in bars:
             on_bar(bar, context)
 
+    @property
+    def observes(self) -> bool:
+        """True when the strategy takes any callback, so settlements must be shown to it."""
+        return (
+            self._on_order is not None or self._on_fill is not None or self._on_position is not None
+        )
+
     def evaluate(self, bar: Bar) -> Sequence[Signal]:
         """Ask the strategy about ``bar``; call only after the bar's fills were settled."""
         self.evaluated += 1

@@ -15,6 +15,7 @@ import msgspec
 
 from tradestack.domain.commands import SubmitOrder
 from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, SignalSide
+from tradestack.domain.instruments import Instrument
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Order
 from tradestack.domain.signals import Signal
@@ -42,7 +43,13 @@ class TraderContext:
         risk_limits: RiskLimits,
         sizing: Sizing,
         account_guard: AccountGuard | None = None,
+        instrument: Instrument | None = None,
     ) -> None:
+        """``instrument``: the grid of the trader's symbol (from the instrument registry).
+
+        With one, orders are sized in its lots and refused below its lot size
+        or minimum notional; without one, the sizing lot and 8-decimal prices.
+        """
         self.trader_id = trader_id
         self.strategy = strategy
         self.portfolio = portfolio
@@ -52,13 +59,34 @@ class TraderContext:
         self.sizing = sizing
         self.orders = OrderManager(trader_id)
         self.bars_processed = 0
+        self.instrument = instrument
+        self._instruments: dict[str, Instrument] = {}
         self._last_close: float | None = None
+        self._last_symbol = instrument.symbol if instrument is not None else ""
         self._all_in: dict[str, SignalSide] = {}
+        lot = sizing.lot_size
+        if instrument is not None and lot % instrument.lot_size != 0:
+            lot = instrument.lot_size  # the sizing lot is off the instrument's grid
+        self._lot = lot
+        self._to_price = self.instrument_of(self._last_symbol).price
+        self._tracks_equity = self.risk.tracks_equity
 
     @property
     def last_price(self) -> Decimal | None:
         """The newest close seen, as Decimal (made on demand: most bars never need it)."""
-        return Decimal(repr(self._last_close)) if self._last_close is not None else None
+        if self._last_close is None:
+            return None
+        return self._to_price(self._last_close)
+
+    def instrument_of(self, symbol: str) -> Instrument:
+        """The trader's instrument, or the default grid (sizing lot) for another symbol."""
+        instrument = self.instrument
+        if instrument is not None and instrument.symbol == symbol:
+            return instrument
+        known = self._instruments.get(symbol)
+        if known is None:
+            known = self._instruments[symbol] = Instrument.of(symbol, lot_size=self.sizing.lot_size)
+        return known
 
     def position_quantity(self, symbol: str) -> Decimal:
         return self.portfolio.quantity(symbol)
@@ -68,8 +96,12 @@ class TraderContext:
         for bar in bars:
             self.strategy.on_bar(bar, self)
         if bars:
-            self._last_close = bars[-1].close
-            self.portfolio.mark(bars[-1].symbol, Decimal(repr(bars[-1].close)))
+            last = bars[-1]
+            self._last_close, self._last_symbol = last.close, last.symbol
+            self._to_price = self.instrument_of(last.symbol).price
+            self.portfolio.mark_close(
+                last.symbol, last.close, None, self.instrument_of(last.symbol).price
+            )
 
     def on_bar(self, bar: Bar) -> TraderStep:
         """Settle the venue, ask the strategy, act on its signals: one bar, in that order."""
@@ -89,17 +121,27 @@ class TraderContext:
         update = self.venue.on_bar(bar)
         if update is not NO_UPDATE and update:
             self._apply(update, step, bar)
+        symbol = bar.symbol
         self._last_close = bar.close
-        if self.portfolio.positions:
-            self.portfolio.mark(bar.symbol, Decimal(repr(bar.close)), bar.ts)
-        if self.risk.tracks_equity and self.risk.halted is None:
-            step.halted = self.risk.on_equity(self.portfolio.equity, bar.ts)
+        if symbol != self._last_symbol:
+            self._last_symbol = symbol
+            self._to_price = self.instrument_of(symbol).price
+        portfolio = self.portfolio
+        if portfolio.holds_any:  # marked when read, not here (see Portfolio.mark_close)
+            portfolio.mark_close(symbol, bar.close, bar.ts, self._to_price)
+            if step.positions:
+                portfolio.flush_marks()  # positions in this step are persisted marked
+        if self._tracks_equity:
+            risk = self.risk
+            if risk.halted is None:
+                step.halted = risk.on_equity(portfolio.equity, bar.ts)
         return step
 
     def act(self, step: TraderStep, signals: Sequence[Signal]) -> TraderStep:
         """Turn the strategy's signals for ``step.bar`` into risk-checked orders."""
         if signals:
-            price = self.last_price if self.last_price is not None else Decimal(0)
+            last = self.last_price
+            price = last if last is not None else Decimal(0)
             for signal in signals:
                 step.signals.append(signal)
                 self._act_on(signal, price, step)
@@ -119,7 +161,7 @@ class TraderContext:
             self.venue.cancel(order.client_order_id)
             self.orders.transition(order, OrderStatus.CANCELED, bar.ts, "backtest ended")
         self._all_in.clear()
-        price = Decimal(repr(bar.close))
+        price = self.instrument_of(bar.symbol).price(bar.close)
         for position in self.portfolio.open_positions:
             signal = Signal(
                 symbol=position.symbol,
@@ -142,7 +184,7 @@ class TraderContext:
 
     def _resize_at_open(self, bar: Bar, step: TraderStep) -> None:
         """Re-size working all-in orders at ``bar``'s open, where the paper venue fills them."""
-        price = Decimal(repr(bar.open))
+        price = self.instrument_of(bar.symbol).price(bar.open)
         for client_order_id, signal_side in list(self._all_in.items()):
             order = self.orders.orders.get(client_order_id)
             if order is not None and order.symbol != bar.symbol:
@@ -194,7 +236,7 @@ class TraderContext:
         step.amended.extend(update.amended)
 
     def _act_on(self, signal: Signal, price: Decimal, step: TraderStep) -> None:
-        working = self.orders.open_orders(signal.symbol)
+        working = self.orders.open_orders(signal.symbol) if self.orders.orders else ()
         if any(not o.reduce_only for o in working):
             return  # an entry is still working: wait for it
         for protective in working:  # bracket legs give way to the strategy's new decision
@@ -206,7 +248,9 @@ class TraderContext:
         if order is None:
             return
         order.trace_id = step.trace_id
-        decision = self.risk.check(order, price=price, confidence=signal.confidence)
+        decision = self._grid_check(order, price)
+        if decision is None:
+            decision = self.risk.check(order, price=price, confidence=signal.confidence)
         if not decision.approved:
             self.orders.transition(order, OrderStatus.REJECTED, signal.ts, decision.reason)
             step.risk_rejections.append((order, decision))
@@ -242,12 +286,29 @@ class TraderContext:
             post_only=command.post_only,
             position_side=command.position_side,
         )
-        decision = self.risk.check(order, price=price)
+        decision = self._grid_check(order, price) or self.risk.check(order, price=price)
         if not decision.approved:
             self.orders.transition(order, OrderStatus.REJECTED, ts, decision.reason)
         else:
             self.send(order, ts)
         return order, decision
+
+    def _grid_check(self, order: Order, price: Decimal) -> RiskDecision | None:
+        """Refuse an order that adds exposure below the instrument's lot or minimum notional.
+
+        Only with an instrument from the registry; closing orders always pass,
+        so no rule of ours can strand a position.
+        """
+        if self.instrument is None or order.reduce_only:
+            return None
+        held = self.portfolio.quantity(order.symbol)
+        after = held + order.quantity * order.side.sign
+        if abs(after) <= abs(held) and (after == 0 or (after > 0) == (held > 0)):
+            return None
+        problem = self.instrument_of(order.symbol).order_problem(
+            order.quantity, order.price or order.stop_price or price
+        )
+        return RiskDecision(False, "instrument", problem) if problem else None
 
     def cancel(self, client_order_id: str, ts: datetime, reason: str) -> Order:
         """Cancel one working order (and bracket legs waiting for it) and record it CANCELED."""
@@ -273,11 +334,12 @@ class TraderContext:
     def _attach_bracket(self, entry: Order, signal: Signal) -> None:
         """Add take-profit and stop-loss legs that wait for the entry and cancel each other."""
         exit_side = OrderSide.SELL if entry.side is OrderSide.BUY else OrderSide.BUY
+        to_price = self.instrument_of(entry.symbol).price
         legs = []
         if signal.take_profit is not None:
-            legs.append((OrderType.LIMIT, {"price": Decimal(repr(signal.take_profit))}))
+            legs.append((OrderType.LIMIT, {"price": to_price(signal.take_profit)}))
         if signal.stop_loss is not None:
-            legs.append((OrderType.STOP, {"stop_price": Decimal(repr(signal.stop_loss))}))
+            legs.append((OrderType.STOP, {"stop_price": to_price(signal.stop_loss)}))
         for order_type, prices in legs:
             leg = self.orders.create(
                 symbol=entry.symbol,
@@ -327,16 +389,16 @@ class TraderContext:
         percent = self.risk_limits.risk_per_trade_pct
         if percent is None or stop_loss is None:
             return affordable
-        distance = abs(price - Decimal(repr(stop_loss)))
+        distance = abs(price - self.instrument_of(self._last_symbol).price(stop_loss))
         if distance == 0:
             return Decimal(0)
         budget = self.portfolio.equity * percent / Decimal(100)
-        lots = (budget / distance / self.sizing.lot_size).to_integral_value(ROUND_DOWN)
-        return min(affordable, lots * self.sizing.lot_size)
+        lots = (budget / distance / self._lot).to_integral_value(ROUND_DOWN)
+        return min(affordable, lots * self._lot)
 
     def _affordable(self, held: Decimal, price: Decimal) -> Decimal:
         """Units the equity left after closing ``held`` buys, fees included, in whole lots."""
         budget = (self.portfolio.cash + held * price) * self.sizing.allocation
         units = budget / (price * (1 + self.sizing.fee_rate))
-        lots = (units / self.sizing.lot_size).to_integral_value(ROUND_DOWN)
-        return max(Decimal(0), lots * self.sizing.lot_size)
+        lots = (units / self._lot).to_integral_value(ROUND_DOWN)
+        return max(Decimal(0), lots * self._lot)

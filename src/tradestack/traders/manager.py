@@ -101,9 +101,12 @@ class TraderManager(Component):
         return spec
 
     async def start_trader(self, trader_id: str) -> None:
-        """Mark a stored trader active and run it (also lifts a halt)."""
+        """Mark a stored trader active and run it (also lifts a halt and replaces a FAULTED run)."""
         async with self._lock:
             spec = await admin.set_status(self.db, trader_id, ACTIVE)
+            faulted = self.runners.get(trader_id)
+            if faulted is not None and faulted.state is ComponentState.FAULTED:
+                await self._stop_runner(trader_id)  # an explicit start is the reset: run afresh
             if trader_id not in self.runners:
                 await self._start_runner(spec)
             else:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tradestack.config.settings import (
+    MAX_USD,
     CcxtSettings,
     PaperSettings,
     RiskSettings,
@@ -77,6 +78,11 @@ class TraderSpec:
             create_strategy(self.strategy, self.params)
         except ValueError as error:
             raise ConfigError(f"trader {self.trader_id}: {error}") from None
+        if not Decimal(0) < self.starting_cash <= MAX_USD:
+            raise ConfigError(
+                f"trader {self.trader_id}: starting cash {self.starting_cash} must be above 0 "
+                f"and at most {MAX_USD:,}"
+            )
         self.risk_settings(settings)
         self.paper_settings(settings)
         if self.venue not in VENUES:

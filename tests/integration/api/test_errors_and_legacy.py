@@ -129,3 +129,11 @@ def _without(value: Any, keys: set[str]) -> Any:
     if isinstance(value, dict):
         return {k: _without(v, keys) for k, v in value.items() if k not in keys}
     return value
+
+
+async def test_legacy_link_header_is_percent_encoded_for_any_path(api: httpx.AsyncClient) -> None:
+    # A raw control or non-ASCII character in a header made the HTTP server drop the connection.
+    answer = await api.get("/api/candlesticks/" + quote("ñ\x7f", safe=""))
+    link = answer.headers["link"]
+    assert link == '</api/v1/candlesticks/%C3%B1%7F>; rel="successor-version"'
+    assert link.isascii() and "\x7f" not in link

@@ -1,41 +1,12 @@
 import pytest
 
-from tradestack.bus.delivery import RetryPolicy, handle_with_retries, is_glob, matches
+from tradestack.bus.delivery import RetryPolicy, is_glob, matches
 from tradestack.bus.nats_layout import NatsNames
-from tradestack.domain.events import Event
 
 
 def test_backoff_doubles_and_is_capped() -> None:
     policy = RetryPolicy(max_deliver=5, backoff_s=0.1, max_backoff_s=0.3)
     assert [policy.delay_s(n) for n in (1, 2, 3, 4)] == [0.1, 0.2, 0.3, 0.3]
-
-
-async def test_a_handler_is_tried_max_deliver_times_then_dead_lettered() -> None:
-    attempts = 0
-
-    async def failing(_event: Event) -> None:
-        nonlocal attempts
-        attempts += 1
-        raise ValueError(f"attempt {attempts}")
-
-    event = Event.create("x", {})
-    letter = await handle_with_retries(
-        failing, event, policy=RetryPolicy(max_deliver=3, backoff_s=0), group="g"
-    )
-    assert attempts == 3
-    assert letter is not None
-    assert (letter.error, letter.deliveries, letter.group) == ("ValueError: attempt 3", 3, "g")
-
-
-async def test_an_event_past_its_deliveries_is_dead_lettered_without_running() -> None:
-    async def never(_event: Event) -> None:
-        raise AssertionError("must not run")
-
-    letter = await handle_with_retries(
-        never, Event.create("x", {}), policy=RetryPolicy(max_deliver=2), group="g",
-        delivered_before=2,
-    )  # fmt: skip
-    assert letter is not None and "not acknowledged after 2 deliveries" in letter.error
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ def test_env_file_is_renamed_split_and_keeps_secrets_verbatim(tmp_path: Path) ->
     assert actions[("MIN_CONFIDENCE", "risk.min_confidence_threshold")] == "renamed"
     assert actions[("BACKEND_PORT", "services.exec_risk_port")] == "split"
     assert actions[("-", "event_bus")] == "added"
-    assert migration.unknown == ["MAX_LEVERAGE"]
+    assert actions[("MAX_LEVERAGE", "risk.max_leverage")] == "moved"
+    assert migration.unknown == []
     assert 'TRADESTACK_EXCHANGE_API_SECRET="s3cr3t#x=y"' in migration.new_text
     assert "TRADESTACK_SERVICES__ANALYTICS_PORT=8004" in migration.new_text
     shown = "\n".join(migration.diff())

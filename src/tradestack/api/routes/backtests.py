@@ -19,7 +19,7 @@ async def get_backtests(
     strategy: str | None = None,
     symbol: str | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),  # a larger one overflows SQL integers
 ) -> BacktestPage:
     runs = await find_runs(db, strategy=strategy, symbol=symbol, limit=limit, offset=offset)
     items = [BacktestSummary.model_validate(dataclasses.asdict(run)) for run in runs]

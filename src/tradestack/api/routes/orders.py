@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response, status
 
-from tradestack.api.deps import DatabaseDep, PlatformDep
+from tradestack.api.deps import DatabaseDep, PlatformDep, ensure_accepting_work
 from tradestack.api.errors import error_responses
 from tradestack.api.schemas import OrderIn, OrderOut, OrderPage
-from tradestack.api.security import TraderDep, ViewerDep
+from tradestack.api.security import TraderDep, ViewerDep, check_trader
 from tradestack.domain.commands import SubmitOrder
 from tradestack.domain.enums import OrderStatus
 from tradestack.domain.orders import Order
@@ -46,7 +46,7 @@ async def get_orders(
     symbol: str | None = Query(None, description="BTC/USDT or BTC-USDT"),
     status: OrderStatus | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),  # a larger one overflows SQL integers
 ) -> OrderPage:
     """Orders of every trader, newest first."""
     found = await find_orders(
@@ -65,9 +65,9 @@ async def get_orders(
     response_model=OrderOut,
     responses=error_responses(401, 403, 404, 422, 429),
 )
-async def get_order(client_order_id: str, db: DatabaseDep, _who: ViewerDep) -> OrderOut:
+async def get_order(client_order_id: str, db: DatabaseDep, who: ViewerDep) -> OrderOut:
     order = await find_order(db, client_order_id)
-    if order is None:
+    if order is None or not who.may_see(order.trader_id):
         raise NotFoundError(f"no order {client_order_id!r}")
     return order_out(order)
 
@@ -76,10 +76,10 @@ async def get_order(client_order_id: str, db: DatabaseDep, _who: ViewerDep) -> O
     "/orders",
     response_model=OrderOut,
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 401, 403, 404, 409, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
 )
 async def submit_order(
-    body: OrderIn, kernel: PlatformDep, _who: TraderDep, response: Response
+    body: OrderIn, kernel: PlatformDep, who: TraderDep, response: Response
 ) -> OrderOut:
     """Place an order for a running trader (needs the trader role).
 
@@ -87,7 +87,11 @@ async def submit_order(
     exactly like the strategy's own orders. One the risk check refuses is
     still created: it comes back with status ``REJECTED`` and the reason.
     The trader must trade the order's symbol (400), exist (404) and run (409).
+    A draining gateway, or an exec-risk service that does not answer, gives 503
+    with ``Retry-After``.
     """
+    ensure_accepting_work(kernel)
+    check_trader(who, body.trader_id)
     command = SubmitOrder(
         trader_id=body.trader_id,
         symbol=symbol_from_path(body.symbol),
@@ -114,8 +118,15 @@ async def submit_order(
 @router.delete(
     "/orders/{client_order_id}",
     response_model=OrderOut,
-    responses=error_responses(401, 403, 404, 409, 422, 429),
+    responses=error_responses(401, 403, 404, 409, 422, 429, 503),
 )
-async def cancel_order(client_order_id: str, kernel: PlatformDep, _who: TraderDep) -> OrderOut:
+async def cancel_order(
+    client_order_id: str, kernel: PlatformDep, db: DatabaseDep, who: TraderDep
+) -> OrderOut:
     """Cancel a working order (needs the trader role); 409 when it is no longer open."""
+    ensure_accepting_work(kernel)
+    if who.scoped:
+        order = await find_order(db, client_order_id)
+        if order is None or not who.may_see(order.trader_id):
+            raise NotFoundError(f"no order {client_order_id!r}")
     return order_out(await kernel.traders.cancel_order(client_order_id))

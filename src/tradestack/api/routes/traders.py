@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from tradestack.api.deps import ActorDep, PlatformDep
 from tradestack.api.errors import error_responses
-from tradestack.api.security import AdminDep, ViewerDep
+from tradestack.api.security import AdminDep, ViewerDep, check_trader
 from tradestack.compliance.actions import record_manual_action
 from tradestack.errors import NotFoundError
 from tradestack.portfolio.queries import daily_pnl, equity_curve
@@ -89,16 +89,21 @@ async def _find(kernel: Any, trader_id: str) -> TraderOut:
 
 
 @router.get("", response_model=list[TraderOut], responses=error_responses(401, 403, 429))
-async def list_traders(kernel: PlatformDep, _who: ViewerDep) -> list[TraderOut]:
+async def list_traders(kernel: PlatformDep, who: ViewerDep) -> list[TraderOut]:
     running = await kernel.traders.summaries()
-    return [_out(spec, running.get(spec.trader_id)) for spec in await kernel.traders.specs()]
+    return [
+        _out(spec, running.get(spec.trader_id))
+        for spec in await kernel.traders.specs()
+        if who.may_see(spec.trader_id)
+    ]
 
 
 @router.post("", response_model=TraderOut, status_code=status.HTTP_201_CREATED, responses=_ERRORS)
 async def create_trader(
-    body: TraderIn, kernel: PlatformDep, _who: AdminDep, actor: ActorDep
+    body: TraderIn, kernel: PlatformDep, who: AdminDep, actor: ActorDep
 ) -> TraderOut:
     """Store a trader and start it unless ``start`` is false (needs the admin role)."""
+    check_trader(who, body.trader_id)
     spec = TraderSpec(
         trader_id=body.trader_id,
         strategy=body.strategy,

@@ -26,7 +26,7 @@ async def get_trades(
     since: datetime | None = Query(None, description="inclusive, ISO 8601 (naive means UTC)"),
     until: datetime | None = Query(None, description="exclusive, ISO 8601 (naive means UTC)"),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),  # a larger one overflows SQL integers
 ) -> TradePage:
     """Fills (executions) newest first."""
     found = await find_fills(

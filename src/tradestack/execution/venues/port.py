@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import msgspec
+
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Fill, Order
 
 
-@dataclass(frozen=True, slots=True)
-class SubmitResult:
+class SubmitResult(msgspec.Struct, frozen=True, gc=False):
+    """What the venue said to a submit (a msgspec Struct: one is made per order, cheaply)."""
+
     accepted: bool
     venue_order_id: str | None = None
     reason: str | None = None
@@ -18,8 +21,7 @@ class SubmitResult:
     """Queued for a live venue: the order stays NEW and its executor records the outcome."""
 
 
-@dataclass(frozen=True, slots=True)
-class OrderNotice:
+class OrderNotice(msgspec.Struct, frozen=True, gc=False):
     """Something the venue did to a working order, with the reason people will read."""
 
     client_order_id: str

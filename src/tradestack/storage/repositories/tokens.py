@@ -18,6 +18,8 @@ async def insert_token(
     role: str,
     token_hash: str,
     created_at: datetime,
+    expires_at: datetime | None = None,
+    trader_ids: str | None = None,
 ) -> None:
     await connection.execute(
         api_tokens.insert(),
@@ -27,6 +29,8 @@ async def insert_token(
             "role": role,
             "token_hash": token_hash,
             "created_at": created_at,
+            "expires_at": expires_at,
+            "trader_ids": trader_ids,
         },
     )
 
@@ -47,6 +51,8 @@ async def list_tokens(connection: AsyncConnection) -> list[dict[str, object]]:
         api_tokens.c.role,
         api_tokens.c.created_at,
         api_tokens.c.revoked_at,
+        api_tokens.c.expires_at,
+        api_tokens.c.trader_ids,
     ).order_by(api_tokens.c.created_at, api_tokens.c.token_id)
     return [dict(row._mapping) for row in (await connection.execute(query)).all()]
 

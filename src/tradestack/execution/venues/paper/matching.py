@@ -20,27 +20,70 @@ them, so each rule assumes the order of events least favourable to the trader:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
 
+import msgspec
+
 from tradestack.domain.enums import OrderSide, OrderType
+from tradestack.domain.market import Bar
+from tradestack.domain.numbers import exact
 from tradestack.domain.orders import Order
 
 MAKER = "maker"
 TAKER = "taker"
 
 
-@dataclass(frozen=True, slots=True)
 class BarPrices:
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: Decimal
+    """One bar's prices as Decimals, each converted on first use only.
+
+    A market order needs the open alone; most bars with working orders never
+    look at the high, low or volume, so they are not converted.
+    """
+
+    __slots__ = ("_bar", "_close", "_high", "_low", "_open", "_price", "_volume")
+
+    def __init__(self, bar: Bar, price: Callable[[float], Decimal]) -> None:
+        self._bar = bar
+        self._price = price
+        self._open: Decimal | None = None
+        self._high: Decimal | None = None
+        self._low: Decimal | None = None
+        self._close: Decimal | None = None
+        self._volume: Decimal | None = None
+
+    @property
+    def open(self) -> Decimal:
+        if self._open is None:
+            self._open = self._price(self._bar.open)
+        return self._open
+
+    @property
+    def high(self) -> Decimal:
+        if self._high is None:
+            self._high = self._price(self._bar.high)
+        return self._high
+
+    @property
+    def low(self) -> Decimal:
+        if self._low is None:
+            self._low = self._price(self._bar.low)
+        return self._low
+
+    @property
+    def close(self) -> Decimal:
+        if self._close is None:
+            self._close = self._price(self._bar.close)
+        return self._close
+
+    @property
+    def volume(self) -> Decimal:
+        if self._volume is None:
+            self._volume = exact(self._bar.volume)
+        return self._volume
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(msgspec.Struct, frozen=True, gc=False):
     price: Decimal
     liquidity: str
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 
 from tradestack.domain.enums import OrderSide, OrderType, PositionSide, TimeInForce
+from tradestack.domain.instruments import Instrument, default_instrument
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Fill, Order
 from tradestack.execution.venues.paper import matching
@@ -41,7 +42,10 @@ class PaperVenue:
         config: PaperConfig | None = None,
         equity: Callable[[], Decimal] | None = None,
         gross_exposure: Callable[[], Decimal] | None = None,
+        instrument: Instrument | None = None,
     ) -> None:
+        """``instrument``: refuse orders off its lot grid or below its minimums, and put
+        prices on its precision; without one, 8-decimal prices and no size rules."""
         base = config or PaperConfig()
         if fee_rate is not None and config is None:
             base = PaperConfig(taker_fee_rate=fee_rate)
@@ -60,6 +64,8 @@ class PaperVenue:
         self._anchors: dict[str, Decimal] = {}
         self._active_legs: set[str] = set()
         self._last_close: dict[str, float] = {}
+        self.instrument = instrument
+        self._instruments: dict[str, Instrument] = {}
 
     @property
     def fee_rate(self) -> Decimal:
@@ -94,20 +100,26 @@ class PaperVenue:
     def working_orders(self) -> list[Order]:
         return list(self._working.values())
 
+    def instrument_of(self, symbol: str) -> Instrument:
+        instrument = self.instrument
+        if instrument is not None and instrument.symbol == symbol:
+            return instrument
+        known = self._instruments.get(symbol)
+        if known is None:
+            known = self._instruments[symbol] = default_instrument(symbol)
+        return known
+
     def on_bar(self, bar: Bar) -> VenueUpdate:
-        self._last_close[bar.symbol] = bar.close
-        working = [o for o in self._working.values() if o.symbol == bar.symbol]
+        symbol = bar.symbol
+        self._last_close[symbol] = bar.close
+        if not self._working:
+            return NO_UPDATE  # the common case: nothing to match, nothing converted
+        working = [o for o in self._working.values() if o.symbol == symbol]
         if not working:
-            return NO_UPDATE  # the common case: nothing to match, no Decimal work
+            return NO_UPDATE
         update = VenueUpdate()
         self.account.begin_bar()
-        prices = BarPrices(
-            Decimal(repr(bar.open)),
-            Decimal(repr(bar.high)),
-            Decimal(repr(bar.low)),
-            Decimal(repr(bar.close)),
-            Decimal(repr(bar.volume)),
-        )
+        prices = BarPrices(bar, self.instrument_of(symbol).price)
         finished_now: set[str] = set()
         for order in working:
             cid = order.client_order_id
@@ -148,7 +160,7 @@ class PaperVenue:
             return
         buy = order.side is OrderSide.BUY
         price = match.price
-        if match.liquidity == matching.TAKER:
+        if match.liquidity == matching.TAKER and self.config.slippage_bps:
             price = self.config.slipped(price, buy=buy, quantity=quantity, volume=prices.volume)
         fee = self.config.fee(quantity * price, match.liquidity)
         problem = self.account.funds_problem(order, quantity, price, fee, self.quote_asset)
@@ -217,11 +229,17 @@ class PaperVenue:
         if order.post_only and order.type is not OrderType.LIMIT:
             return "post-only applies to limit orders only"
         last_close = self._last_close.get(order.symbol)
-        last = Decimal(repr(last_close)) if last_close is not None else None
-        if order.post_only and last is not None and matching.is_marketable(order, last):
-            return f"post-only limit {order.price} would take liquidity (last price {last})"
+        if order.post_only and last_close is not None:
+            last = self.instrument_of(order.symbol).price(last_close)
+            if matching.is_marketable(order, last):
+                return f"post-only limit {order.price} would take liquidity (last price {last})"
         if order.position_side is not PositionSide.BOTH and not self.config.hedge_mode:
             return "position_side LONG/SHORT needs a hedge-mode account"
+        if self.instrument is not None and not order.reduce_only:
+            reference = order.price or order.stop_price
+            if reference is None and last_close is not None:
+                reference = self.instrument_of(order.symbol).price(last_close)
+            return self.instrument_of(order.symbol).order_problem(order.quantity, reference)
         return None
 
     def _start_trailing(self, order: Order, reference: Decimal | None = None) -> None:
@@ -229,7 +247,7 @@ class PaperVenue:
             last_close = self._last_close.get(order.symbol)
             if last_close is None:
                 return
-            reference = Decimal(repr(last_close))
+            reference = self.instrument_of(order.symbol).price(last_close)
         anchor = reference
         self._anchors[order.client_order_id] = anchor
         order.stop_price = matching.trail(order, anchor).quantize(_QUANTUM)
@@ -239,6 +257,8 @@ class PaperVenue:
         if self.config.max_volume_fraction is None:
             return remaining
         cap = (prices.volume * self.config.max_volume_fraction).quantize(_QUANTUM, ROUND_DOWN)
+        if self.instrument is not None:
+            cap = self.instrument_of(order.symbol).quantise_quantity(cap)
         return min(remaining, cap)
 
     def _fill(
@@ -290,6 +310,9 @@ class PaperVenue:
                 )
 
     def _forget(self, client_order_id: str) -> None:
-        self._triggered.discard(client_order_id)
-        self._anchors.pop(client_order_id, None)
-        self._active_legs.discard(client_order_id)
+        if self._triggered:
+            self._triggered.discard(client_order_id)
+        if self._anchors:
+            self._anchors.pop(client_order_id, None)
+        if self._active_legs:
+            self._active_legs.discard(client_order_id)
