@@ -65,6 +65,13 @@ class SettlingTraderManager(TraderManager):
         )
         await self._wait(waits)
 
+    async def finish_waiting(self, timeout_s: float = 10.0) -> None:
+        """Let every settled bar get its evaluation and be acted on (before the bus closes)."""
+        waiting = getattr(self, "_waiting", {})
+        pending = [done for _runner, _step, done in waiting.values() if not done.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout_s)
+
     async def _wait(self, waits: list[asyncio.Future[None]]) -> None:
         """Wait for every evaluation; while draining, give up after ``drain_wait_s``."""
         pending = set(waits)
