@@ -4,9 +4,35 @@ from __future__ import annotations
 
 import sys
 
-from bench import api, assistant, backtest, bus, data, execution, migrate, reliability, replay
+from bench import (
+    api,
+    assistant,
+    backtest,
+    bus,
+    data,
+    execution,
+    migrate,
+    reliability,
+    replay,
+    services_latency,
+    strategy_sdk,
+    traders_scale,
+)
 
-BENCHES = [replay, execution, bus, data, backtest, migrate, api, reliability, assistant]
+BENCHES = [
+    replay,
+    traders_scale,
+    services_latency,
+    execution,
+    bus,
+    data,
+    backtest,
+    strategy_sdk,
+    migrate,
+    api,
+    reliability,
+    assistant,
+]
 
 
 def main() -> None:

@@ -133,11 +133,11 @@ def vectorbt_seconds(series: BarSeries, codes: np.ndarray) -> tuple[float | None
     return float(out["seconds"]), f"{out['trades']} trades"
 
 
-def main() -> None:
+def main(*, quick: bool = False) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--bars", type=int, default=20_000)
-    parser.add_argument("--vector-bars", type=int, default=1_000_000)
-    args = parser.parse_args()
+    parser.add_argument("--bars", type=int, default=2_000 if quick else 20_000)
+    parser.add_argument("--vector-bars", type=int, default=100_000 if quick else 1_000_000)
+    args, _rest = parser.parse_known_args()
 
     feed = bars(args.bars)
     v1 = per_bar_us(registry.create_strategy("sma_cross"), feed)

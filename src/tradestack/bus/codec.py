@@ -3,7 +3,7 @@
 Typed stage messages (``domain.messages``) ride in an event's payload under
 ``message``; ``decode_event`` turns them back into the same Structs the
 publisher made, so on every bus (memory included) a consumer reads
-``message_of(event)`` and gets a ``BarSettled`` or ``StrategyEvaluated``.
+``message_of(event)`` and gets a ``BarsSettled`` or ``BarsEvaluated``.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from typing import Any
 import msgspec
 
 from tradestack.domain.events import Event, EventType
-from tradestack.domain.messages import BarSettled, Message, StrategyEvaluated
+from tradestack.domain.messages import BarsEvaluated, BarsSettled, Message
 
 MESSAGE = "message"
 _encoder = msgspec.json.Encoder(decimal_format="string")
 _decoder = msgspec.json.Decoder(Event)
 _EVENT_TYPES: dict[type, str] = {
-    BarSettled: EventType.BAR_SETTLED,
-    StrategyEvaluated: EventType.STRATEGY_EVALUATED,
+    BarsSettled: EventType.BAR_SETTLED,
+    BarsEvaluated: EventType.STRATEGY_EVALUATED,
 }
 
 
@@ -42,7 +42,6 @@ def message_event(message: Message, *, source_service: str, trace_id: str | None
         _EVENT_TYPES[type(message)],
         {MESSAGE: message},
         source_service=source_service,
-        trader_id=message.trader_id,
         trace_id=trace_id,
     )
 

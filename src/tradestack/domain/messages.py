@@ -1,6 +1,8 @@
 """Typed messages between the stages of a trader when they run in different processes.
 
-They travel as the ``message`` entry of an ``Event`` payload, encoded by
+One message per bar goes each way, carrying every trader of the bar's series
+(a hundred traders cost one round trip, not a hundred). They travel as the
+``message`` entry of an ``Event`` payload, encoded by
 ``bus.codec``; ``bus.codec.message_of`` turns the payload back into the same
 Struct on every bus, so consumers never handle a dict-or-object.
 """
@@ -17,7 +19,7 @@ from tradestack.domain.positions import Position
 from tradestack.domain.signals import Signal
 
 
-class BarSettled(msgspec.Struct, frozen=True, kw_only=True, tag="bar.settled"):
+class BarSettled(msgspec.Struct, frozen=True, kw_only=True):
     """exec-risk let the venue trade on ``bar``: what changed, as the strategy may see it.
 
     ``quantities`` is the net position per symbol after the fills; the strategy
@@ -34,7 +36,7 @@ class BarSettled(msgspec.Struct, frozen=True, kw_only=True, tag="bar.settled"):
     equity: Decimal = Decimal(0)
 
 
-class StrategyEvaluated(msgspec.Struct, frozen=True, kw_only=True, tag="strategy.evaluated"):
+class StrategyEvaluated(msgspec.Struct, frozen=True, kw_only=True):
     """One trader's strategy has evaluated one settled bar: its signals (often none)."""
 
     trader_id: str
@@ -42,4 +44,18 @@ class StrategyEvaluated(msgspec.Struct, frozen=True, kw_only=True, tag="strategy
     signals: list[Signal] = []
 
 
-Message = BarSettled | StrategyEvaluated
+class BarsSettled(msgspec.Struct, frozen=True, kw_only=True, tag="bar.settled"):
+    """One bar settled for every trader of its series that exec-risk runs: one message per bar."""
+
+    bar: Bar
+    settlements: list[BarSettled] = []
+
+
+class BarsEvaluated(msgspec.Struct, frozen=True, kw_only=True, tag="strategy.evaluated"):
+    """The strategy service's answer to one ``BarsSettled``: one evaluation per trader."""
+
+    bar: Bar
+    evaluations: list[StrategyEvaluated] = []
+
+
+Message = BarsSettled | BarsEvaluated

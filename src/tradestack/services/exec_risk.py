@@ -59,6 +59,7 @@ class ExecRiskService(ServiceHost):
     async def _drain_role(self) -> None:
         self.traders.draining = True
         await self._wait_caught_up("exec-risk")
+        await self.traders.finish_waiting()  # bars settled but not yet acted: the bus is open
         await self.traders.journal.flush()  # publish while the bus is still open
 
     async def _after_drain(self) -> None:

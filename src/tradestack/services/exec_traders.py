@@ -1,9 +1,10 @@
 """The exec-risk half of every trader in the services shape: settle, wait for the strategy, act.
 
 On ``market.bar`` each trader of the series settles the bar (the venue trades
-its working orders, the portfolio is marked) and a ``BarSettled`` message goes
-to the strategy service; the handler then waits for that trader's
-``StrategyEvaluated`` and acts on its signals before it returns, so the bar is
+its working orders, the portfolio is marked) and one ``BarsSettled`` message
+with every trader's settlement goes to the strategy service; the handler then
+waits for each trader's evaluation (``BarsEvaluated``) and acts on its
+signals before it returns, so the bar is
 acknowledged only once it is finished and the next bar settles only after
 this bar's orders reached the venue: the same order of stages as one process.
 A bar a killed exec-risk had not finished is delivered again, and the
@@ -19,7 +20,7 @@ from datetime import datetime
 
 from tradestack.bus.codec import message_event, message_of
 from tradestack.domain.events import Event, EventType
-from tradestack.domain.messages import BarSettled, StrategyEvaluated
+from tradestack.domain.messages import BarSettled, BarsEvaluated, BarsSettled
 from tradestack.traders.events import bar_from_event
 from tradestack.traders.manager import TraderManager
 from tradestack.traders.runner import TraderRunner
@@ -46,7 +47,7 @@ class SettlingTraderManager(TraderManager):
     async def _settle_bar(self, event: Event) -> None:
         bar = bar_from_event(event)
         loop = asyncio.get_running_loop()
-        settled: list[Event] = []
+        settled: list[BarSettled] = []
         waits: list[asyncio.Future[None]] = []
         for runner in list(self._by_series.get((bar.symbol, bar.timeframe), ())):
             step = await runner.settle(bar)
@@ -55,15 +56,21 @@ class SettlingTraderManager(TraderManager):
             done: asyncio.Future[None] = loop.create_future()
             self._waiting[(runner.trader_id, bar.ts)] = (runner, step, done)
             waits.append(done)
-            settled.append(
-                message_event(
-                    settlement(runner, step), source_service=SERVICE, trace_id=event.trace_id
-                )
-            )
+            settled.append(settlement(runner, step))
         if not settled:
             return
-        await self.bus.publish_many(settled)
+        message = BarsSettled(bar=bar, settlements=settled)
+        await self.bus.publish(
+            message_event(message, source_service=SERVICE, trace_id=event.trace_id)
+        )
         await self._wait(waits)
+
+    async def finish_waiting(self, timeout_s: float = 10.0) -> None:
+        """Let every settled bar get its evaluation and be acted on (before the bus closes)."""
+        waiting = getattr(self, "_waiting", {})
+        pending = [done for _runner, _step, done in waiting.values() if not done.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout_s)
 
     async def _wait(self, waits: list[asyncio.Future[None]]) -> None:
         """Wait for every evaluation; while draining, give up after ``drain_wait_s``."""
@@ -76,16 +83,17 @@ class SettlingTraderManager(TraderManager):
                 return
 
     async def _act_on_evaluation(self, event: Event) -> None:
-        evaluated: StrategyEvaluated = message_of(event)
-        entry = self._waiting.pop((evaluated.trader_id, evaluated.bar.ts), None)
-        if entry is None:
-            return  # a repeated evaluation, or one for a bar this process never settled
-        runner, step, done = entry
-        try:
-            await runner.act(step, evaluated.signals, event.trace_id)
-        finally:
-            if not done.done():
-                done.set_result(None)
+        answer: BarsEvaluated = message_of(event)
+        for evaluated in answer.evaluations:
+            entry = self._waiting.pop((evaluated.trader_id, evaluated.bar.ts), None)
+            if entry is None:
+                continue  # a repeated evaluation, or one for a bar this process never settled
+            runner, step, done = entry
+            try:
+                await runner.act(step, evaluated.signals, event.trace_id)
+            finally:
+                if not done.done():
+                    done.set_result(None)
 
 
 def settlement(runner: TraderRunner, step: TraderStep) -> BarSettled:

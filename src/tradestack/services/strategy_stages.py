@@ -1,10 +1,12 @@
 """The strategy half of every trader in the services shape: one StrategyStage per trader.
 
-Each ``BarSettled`` from exec-risk updates the trader's ``PositionBook`` (so
+Each trader's ``BarSettled`` (one ``BarsSettled`` per bar from exec-risk)
+updates the trader's ``PositionBook`` (so
 the strategy sees the positions after the bar's fills, as in one process),
 tells the strategy what changed, evaluates the bar and answers with a
-``StrategyEvaluated`` message. Every settled bar gets an answer, even from a
-faulted or unknown trader (no signals), so exec-risk never waits forever.
+``StrategyEvaluated``, all in one ``BarsEvaluated`` message per bar. Every
+settled bar gets an answer, even from a faulted or unknown trader (no
+signals), so exec-risk never waits forever.
 The last evaluated bar is stored: a restarted service warms up to it and
 resumes after it; a settlement repeated by a restarted exec-risk is answered
 with the evaluation already made.
@@ -20,12 +22,12 @@ from tradestack.bus.codec import message_event, message_of
 from tradestack.bus.port import EventBus
 from tradestack.config.settings import Settings
 from tradestack.domain.events import Event, EventType
-from tradestack.domain.messages import BarSettled, StrategyEvaluated
+from tradestack.domain.messages import BarSettled, BarsEvaluated, BarsSettled, StrategyEvaluated
 from tradestack.lifecycle import Component
 from tradestack.storage.database import Database
 from tradestack.storage.repositories.bars import warm_up_bars
 from tradestack.storage.repositories.portfolio import list_balances, list_positions
-from tradestack.storage.repositories.progress import load_progress, save_progress
+from tradestack.storage.repositories.progress import load_progress, save_progress_many
 from tradestack.system.builder import build_strategy_stage, quote_asset
 from tradestack.system.stages import PositionBook, StrategyStage
 from tradestack.traders import admin
@@ -111,18 +113,24 @@ class StrategyStages(Component):
             await self.reconcile()
 
     async def _on_settled(self, event: Event) -> None:
-        settled: BarSettled = message_of(event)
-        slot = self.slots.get(settled.trader_id)
-        if slot is None:
+        batch: BarsSettled = message_of(event)
+        if any(s.trader_id not in self.slots for s in batch.settlements):
             await self.reconcile()  # a trader exec-risk started before our last look
+        answers: list[StrategyEvaluated] = []
+        progressed: list[tuple[str, str, datetime]] = []
+        for settled in batch.settlements:
             slot = self.slots.get(settled.trader_id)
-        evaluated = self._evaluate(slot, settled)
+            evaluated = self._evaluate(slot, settled)
+            answers.append(evaluated)
+            if slot is not None and slot.last is evaluated:
+                progressed.append((settled.trader_id, STRATEGY, settled.bar.ts))
+        answer = BarsEvaluated(bar=batch.bar, evaluations=answers)
         await self.bus.publish(
-            message_event(evaluated, source_service=STRATEGY, trace_id=event.trace_id)
+            message_event(answer, source_service=STRATEGY, trace_id=event.trace_id)
         )
-        if slot is not None and slot.last is evaluated:
+        if progressed:
             async with self.db.transaction() as connection:
-                await save_progress(connection, settled.trader_id, STRATEGY, settled.bar.ts)
+                await save_progress_many(connection, progressed)
 
     def _evaluate(self, slot: _Slot | None, settled: BarSettled) -> StrategyEvaluated:
         bar = settled.bar

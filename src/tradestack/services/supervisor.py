@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tradestack.config.settings import Settings
 
+DRAIN_ORDER = ("market-data", "exec-risk", "strategy", "analytics", "gateway")
 STABLE_AFTER_S = 30.0
 STOP_GRACE_S = 30.0
 
@@ -95,12 +96,14 @@ class Supervisor:
                 continue
 
     async def _stop_all(self) -> None:
-        """Drain upstream first (market-data, strategy, exec-risk, ...), one at a time.
+        """Drain upstream first (market-data, exec-risk, strategy, ...), one at a time.
 
         Each service finishes what the one before it already published, so a
-        stop leaves no evaluated bar unsettled.
+        stop leaves no bar half done. exec-risk drains before the strategy
+        service because it needs the strategy's answer to finish each bar.
         """
-        for name in self.names:
+        order = [n for n in DRAIN_ORDER if n in self.names]
+        for name in order + [n for n in self.names if n not in order]:
             process = self.processes.get(name)
             if process is None:
                 continue

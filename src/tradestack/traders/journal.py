@@ -206,10 +206,23 @@ class Journal:
         if publish and step.changed:
             batch.events.extend(step_events(step, trader_id=trader_id, source=self.source_service))
         self._pending += 1
-        if self._pending >= self.max_pending or self.max_delay_s <= 0:
+        if self.max_delay_s <= 0:
             await self.flush()
+        elif self._pending >= self.max_pending:
+            await self._flush_behind()
         elif self._timer is None and self._task is None:
             self._timer = asyncio.get_running_loop().call_later(self.max_delay_s, self._due)
+
+    async def _flush_behind(self) -> None:
+        """Write a full batch while the traders go on with the next one (one write at a time:
+        a second full batch waits for the first, which bounds what is held in memory)."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+        if self._pending >= self.max_pending and self._task is None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._task = asyncio.get_running_loop().create_task(self._timed_flush())
 
     def _due(self) -> None:
         self._timer = None
