@@ -232,7 +232,12 @@ class TraderContext:
         ):
             for notice in notices:
                 order = orders.orders.get(notice.client_order_id)
-                if order is not None:
+                if order is None:
+                    continue
+                if status is OrderStatus.REJECTED and order.status is OrderStatus.PARTIALLY_FILLED:
+                    # The fills stand; what the venue refused is the rest, as an exchange cancels it.
+                    orders.transition(order, OrderStatus.CANCELED, bar.ts, notice.reason)
+                else:
                     orders.transition(order, status, bar.ts, notice.reason)
         step.amended.extend(update.amended)
 
