@@ -235,7 +235,7 @@ class TraderContext:
                 if order is None:
                     continue
                 if status is OrderStatus.REJECTED and order.status is OrderStatus.PARTIALLY_FILLED:
-                    # The fills stand; what the venue refused is the rest, as an exchange cancels it.
+                    # The fills stand; the venue refused only the rest, so the rest is canceled.
                     orders.transition(order, OrderStatus.CANCELED, bar.ts, notice.reason)
                 else:
                     orders.transition(order, status, bar.ts, notice.reason)
