@@ -24,6 +24,7 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
         home=tmp_path,
         run={
             "history_bars": 100,
+            "timeframe": "1m",  # the bars these tests drive by hand
             "strategy_params": {"fast": 3, "slow": 8},
             "replay": "fast",
             "replay_interval_s": 60,

@@ -46,6 +46,7 @@ async def make_kernel(tmp_path: Path, **risk: object) -> Kernel:
         home=tmp_path,
         run={
             "history_bars": 60,
+            "timeframe": "1m",  # the bars these tests drive by hand
             "strategy_params": {"fast": 3, "slow": 8},
             "replay": "fast",
             "replay_interval_s": 60,
