@@ -23,10 +23,12 @@ T = TypeVar("T")
 _IN_PROCESS = False
 
 FAST_TRADING = {
+    "TRADESTACK_RUN__REPLAY": "fast",
+    "TRADESTACK_RUN__TIMEFRAME": "1m",
     "TRADESTACK_RUN__HISTORY_BARS": "300",
     "TRADESTACK_RUN__STRATEGY_PARAMS": '{"fast": 3, "slow": 8}',
 }
-"""A short history and quick averages: the paper trader trades within seconds."""
+"""A fast replay of 1m bars, a short history and quick averages: trades within seconds."""
 
 
 def free_port() -> int:
