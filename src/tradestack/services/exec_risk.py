@@ -60,7 +60,7 @@ class ExecRiskService(ServiceHost):
         self.traders.draining = True
         await self._wait_caught_up("exec-risk")
         await self.traders.finish_waiting()  # bars settled but not yet acted: the bus is open
-        await self.traders.journal.flush()  # publish while the bus is still open
+        await self.traders.journal.flush_or_report()  # publish while the bus is still open
 
     async def _after_drain(self) -> None:
         # Only now: a stopped trader would take (and acknowledge) events without acting.

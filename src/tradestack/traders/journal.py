@@ -29,6 +29,7 @@ from tradestack.domain.enums import OrderStatus
 from tradestack.domain.events import Event, EventType
 from tradestack.domain.orders import Fill, Order
 from tradestack.domain.positions import Position
+from tradestack.errors import TradestackError
 from tradestack.storage.database import Database
 from tradestack.storage.repositories import journal as journal_rows
 from tradestack.storage.repositories.orders import insert_fills, save_orders
@@ -164,6 +165,8 @@ class Journal:
         self._lock = asyncio.Lock()
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
+        self.failed_writes = 0
+        """Writes failed in a row (a full disk, a lost database); 0 once one succeeds."""
 
     async def record(
         self,
@@ -232,11 +235,25 @@ class Journal:
         try:
             await self.flush()
         except Exception as error:  # the rows stay queued; the next write tries again
-            log.error("journal write failed, will retry: %s", error)
+            self.failed_writes += 1
+            if self.failed_writes == 1:  # one line, not one per retry (a full disk would flood)
+                log.error("journal write failed; the rows are kept and retried: %s", error)
+        else:
+            if self.failed_writes:
+                log.warning("journal written again after %d failed writes", self.failed_writes)
+            self.failed_writes = 0
         finally:
             self._task = None
             if self._batch and self._timer is None:
-                self._timer = asyncio.get_running_loop().call_later(self.max_delay_s, self._due)
+                self._timer = asyncio.get_running_loop().call_later(
+                    self._retry_delay_s(), self._due
+                )
+
+    def _retry_delay_s(self) -> float:
+        """``max_delay_s`` normally; doubling up to 5 s while writes keep failing."""
+        if not self.failed_writes:
+            return self.max_delay_s
+        return min(5.0, self.max_delay_s * 2 ** min(self.failed_writes, 16))
 
     async def flush(self) -> None:
         """Write everything queued in one transaction, then publish its events."""
@@ -275,7 +292,18 @@ class Journal:
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await self._task
-        await self.flush()
+        await self.flush_or_report()
+
+    async def flush_or_report(self) -> None:
+        """``flush`` at a stop, where nothing can retry: a storage error is one logged line.
+
+        What could not be written is lost with the process, as after a crash; a restart
+        continues from the stored state, which stays consistent (one transaction per batch).
+        """
+        try:
+            await self.flush()
+        except TradestackError as error:
+            log.error("stopping with %d trader steps unwritten: %s", self._pending, error)
 
 
 def _rows(batch: _Batch) -> dict[str, list[Any]]:

@@ -83,7 +83,7 @@ class TraderManager(Component):
                 break
             await asyncio.sleep(poll_s)
         await asyncio.sleep(0)
-        await self.journal.flush()
+        await self.journal.flush_or_report()
 
     async def _on_stop(self) -> None:
         for trader_id in list(self.runners):

@@ -102,7 +102,7 @@ class TraderRunner(Component):
         if self._owns_journal:
             await self.journal.close()
         else:
-            await self.journal.flush()
+            await self.journal.flush_or_report()
 
     async def _restore(self) -> None:
         ctx = self.context
