@@ -178,6 +178,15 @@ def require(role: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return dependency
 
 
+async def require_token(
+    principal: Annotated[Principal | None, Depends(current_principal)],
+) -> Principal:
+    """Let in any token holder, never the anonymous reader: the route acts for someone."""
+    if principal is None or principal.anonymous:
+        raise Unauthorized("this route needs a bearer token (any role)")
+    return principal
+
+
 require_viewer = require(Role.VIEWER)
 require_trader = require(Role.TRADER)
 require_admin = require(Role.ADMIN)
@@ -185,3 +194,4 @@ require_admin = require(Role.ADMIN)
 ViewerDep = Annotated[Principal, Depends(require_viewer)]
 TraderDep = Annotated[Principal, Depends(require_trader)]
 AdminDep = Annotated[Principal, Depends(require_admin)]
+TokenDep = Annotated[Principal, Depends(require_token)]

@@ -50,7 +50,11 @@ async def test_ask_over_http_proposes_and_only_an_admin_token_confirms(
         ]
     )
     async with _client(app, tokens[Role.VIEWER]) as viewer:
-        asked = await viewer.post("/api/v1/assistant", json={"question": "stop default"})
+        # Asking may create proposals: it needs the trader role, like any change.
+        refused_ask = await viewer.post("/api/v1/assistant", json={"question": "stop default"})
+        assert refused_ask.status_code == 403
+    async with _client(app, tokens[Role.TRADER]) as trader:
+        asked = await trader.post("/api/v1/assistant", json={"question": "stop default"})
         assert asked.status_code == 200, asked.text
         body = asked.json()
         assert body["answer"] == "default is running; I proposed stopping it."
@@ -59,13 +63,13 @@ async def test_ask_over_http_proposes_and_only_an_admin_token_confirms(
             {"name": "stop_trader", "status": "proposed"},
         ]
         confirmation_id = body["proposals"][0]["confirmation_id"]
-        listed = (await viewer.get("/api/v1/assistant/confirmations")).json()
+        listed = (await trader.get("/api/v1/assistant/confirmations")).json()
         assert [p["confirmation_id"] for p in listed] == [confirmation_id]
-        refused = await viewer.post(f"/api/v1/assistant/confirmations/{confirmation_id}/confirm")
+        refused = await trader.post(f"/api/v1/assistant/confirmations/{confirmation_id}/confirm")
         assert refused.status_code == 403 and "admin" in refused.json()["error"]["message"]
     async with _client(app, where=LOOPBACK) as anonymous:
         nobody = await anonymous.post(f"/api/v1/assistant/confirmations/{confirmation_id}/confirm")
-        assert nobody.status_code == 403
+        assert nobody.status_code == 401
     assert await _status(kernel) == "active"
     async with _client(app, tokens[Role.ADMIN]) as admin:
         done = await admin.post(f"/api/v1/assistant/confirmations/{confirmation_id}/confirm")
@@ -82,12 +86,15 @@ async def test_ready_and_metrics_show_the_provider(kernel: Kernel, tokens: dict[
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "ok", "bus": "ok", "llm:openai": "ok"}
         assert ready.json()["llm"][0]["status"] == "off"
+        anonymous_ask = await api.post("/api/v1/assistant", json={"question": "hi"})
+        assert anonymous_ask.status_code == 401
+    async with _client(app, tokens[Role.TRADER]) as api:
         off = await api.post("/api/v1/assistant", json={"question": "hi"})
         assert off.status_code == 409 and "assistant is off" in off.json()["error"]["message"]
 
     app = build_api(kernel)
     app.state.llm_model = Down([])
-    async with _client(app, tokens[Role.VIEWER]) as api:
+    async with _client(app, tokens[Role.TRADER]) as api:
         failed = await api.post("/api/v1/assistant", json={"question": "hi"})
         assert failed.status_code == 503 and "cannot be reached" in failed.text
         ready = await api.get("/ready")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from tradestack.api.deps import ActorDep, PlatformDep
 from tradestack.api.errors import ApiError, Forbidden, RateLimited, error_responses
-from tradestack.api.security import ViewerDep, current_principal
+from tradestack.api.security import TraderDep, ViewerDep
 from tradestack.assistant.confirmations import Confirmations, Proposal
 from tradestack.assistant.engine import Assistant
 from tradestack.assistant.factory import build_assistant, build_confirmations
@@ -98,7 +98,7 @@ async def _mapped(action: Awaitable[T]) -> T:
 
 
 @router.post("", responses=error_responses(401, 403, 404, 409, 422, 429, 503))
-async def ask(body: Question, assistant: AssistantDep, _who: ViewerDep, actor: ActorDep) -> Any:
+async def ask(body: Question, _who: TraderDep, assistant: AssistantDep, actor: ActorDep) -> Any:
     """Ask in plain words; writes come back as proposals to confirm, never done."""
     answer = await _mapped(assistant.ask(body.question, actor=actor))
     return answer.as_dict()
@@ -114,12 +114,8 @@ def _answer(
     decide: Callable[[Confirmations, str, Principal], Awaitable[Proposal]],
 ) -> Callable[..., Awaitable[Any]]:
     async def route(
-        confirmation_id: str,
-        confirmations: ConfirmationsDep,
-        principal: Annotated[Principal | None, Depends(current_principal)],
+        confirmation_id: str, principal: TraderDep, confirmations: ConfirmationsDep
     ) -> Any:
-        if principal is None:
-            raise Forbidden("answering a confirmation needs a token")
         return plain(await _mapped(decide(confirmations, confirmation_id, principal)))
 
     return route
