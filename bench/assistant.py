@@ -108,6 +108,7 @@ async def local_round_trip(asks: int) -> list[LatencyResult]:
             base_url=server.base_url,
             model=local_server.MODEL_ID,
             max_tokens=48,
+            timeout_s=300.0,  # a CPU-only model on a shared 2-core machine: slow, not down
         )
         try:
             assistant = build_assistant(platform)
