@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from tradestack import __version__
 from tradestack.api.app import build_api
+from tradestack.api.routes.assistant import provider_status
 from tradestack.bus.port import EventBus
 from tradestack.config.settings import Settings
 from tradestack.errors import BusTimeoutError, RemoteCallError
@@ -31,7 +32,13 @@ class GatewayService(ServiceHost):
     def app(self) -> FastAPI:
         app = build_api(self)
         app.include_router(health_router(self))
+        self._api_state = app.state
         return app
+
+    async def _info(self) -> dict[str, Any]:
+        """The LLM provider's health on /ready; it informs, it never takes the API out."""
+        assistant = getattr(getattr(self, "_api_state", None), "assistant", None)
+        return {"llm": [provider_status(self.settings, assistant)]}
 
     async def health_graph(self) -> dict[str, Any]:
         try:

@@ -73,3 +73,24 @@ async def test_gateway_status_without_analytics_says_the_graph_is_unavailable(
     finally:
         await gateway.drain()
         await gateway.stop()
+
+
+async def test_gateway_ready_reports_the_llm_provider_without_deciding_readiness(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(home=tmp_path)
+    db = Database(settings.database_url)
+    await prepare_database(settings, db)
+    await db.dispose()
+    gateway = GatewayService(settings, bus=InMemoryBus())
+    await gateway.start()
+    try:
+        answer = await _status(gateway, "/ready")
+        body = answer.json()
+        assert answer.status_code == 200, answer.text
+        assert body["ready"] is True
+        assert body["info"]["llm"][0]["provider"] == settings.llm.provider
+        assert body["info"]["llm"][0]["status"] == "off"  # no assistant configured
+    finally:
+        await gateway.drain()
+        await gateway.stop()

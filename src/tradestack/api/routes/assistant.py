@@ -140,8 +140,12 @@ async def provider_health(request: Request, kernel: PlatformDep, _who: ViewerDep
 
 
 def llm_status(request: Request, kernel: Any) -> dict[str, Any]:
-    llm = kernel.settings.llm
-    assistant: Assistant | None = getattr(request.app.state, "assistant", None)
+    return provider_status(kernel.settings, getattr(request.app.state, "assistant", None))
+
+
+def provider_status(settings: Any, assistant: Assistant | None) -> dict[str, Any]:
+    """The configured LLM provider's health and budget (``off`` until the assistant is used)."""
+    llm = settings.llm
     if assistant is None:
         status = "off" if not llm.enabled else "unknown"
         return {
