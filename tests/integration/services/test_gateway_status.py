@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -10,6 +12,7 @@ import pytest
 
 from tradestack.bus.memory import InMemoryBus
 from tradestack.config.loader import load_settings
+from tradestack.config.settings import Settings
 from tradestack.kernel import prepare_database
 from tradestack.services import SERVICE_NAMES
 from tradestack.services.analytics import AnalyticsService
@@ -17,6 +20,21 @@ from tradestack.services.gateway import GatewayService
 from tradestack.storage.database import Database
 
 pytestmark = pytest.mark.slow
+
+
+@contextlib.asynccontextmanager
+async def _lone_gateway(settings: Settings) -> AsyncIterator[GatewayService]:
+    """A started gateway on a migrated database, with no other service around it."""
+    db = Database(settings.database_url)
+    await prepare_database(settings, db)
+    await db.dispose()
+    gateway = GatewayService(settings, bus=InMemoryBus())
+    await gateway.start()
+    try:
+        yield gateway
+    finally:
+        await gateway.drain()
+        await gateway.stop()
 
 
 async def _status(gateway: GatewayService, path: str) -> httpx.Response:
@@ -61,36 +79,20 @@ async def test_gateway_status_without_analytics_says_the_graph_is_unavailable(
     tmp_path: Path,
 ) -> None:
     settings = load_settings(home=tmp_path)
-    db = Database(settings.database_url)
-    await prepare_database(settings, db)
-    await db.dispose()
-    gateway = GatewayService(settings, bus=InMemoryBus())
-    await gateway.start()
-    try:
+    async with _lone_gateway(settings) as gateway:
         answer = await _status(gateway, "/api/v1/system/status")
         assert answer.status_code == 200, answer.text
         assert answer.json()["services"]["analytics"].startswith("unreachable")
-    finally:
-        await gateway.drain()
-        await gateway.stop()
 
 
 async def test_gateway_ready_reports_the_llm_provider_without_deciding_readiness(
     tmp_path: Path,
 ) -> None:
     settings = load_settings(home=tmp_path)
-    db = Database(settings.database_url)
-    await prepare_database(settings, db)
-    await db.dispose()
-    gateway = GatewayService(settings, bus=InMemoryBus())
-    await gateway.start()
-    try:
+    async with _lone_gateway(settings) as gateway:
         answer = await _status(gateway, "/ready")
         body = answer.json()
         assert answer.status_code == 200, answer.text
         assert body["ready"] is True
         assert body["info"]["llm"][0]["provider"] == settings.llm.provider
         assert body["info"]["llm"][0]["status"] == "off"  # no assistant configured
-    finally:
-        await gateway.drain()
-        await gateway.stop()
