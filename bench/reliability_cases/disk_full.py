@@ -120,9 +120,10 @@ def _trading(workdir: Path, home: Path, full_s: float, outcome: Outcome) -> None
         tracebacks = log.count("Traceback")
         outcome.counts["trading: error lines"] = len(full_lines)
         outcome.counts["tracebacks"] = tracebacks
-        # One line per component that hit the full disk (the feed, the audit sink), no flood.
+        # One line per component that hit the full disk, no flood: the feed, the audit sink,
+        # the journal (its first failed write, and what it could not write at the stop).
         outcome.expect(
-            1 <= len(full_lines) <= 4, f"{len(full_lines)} 'no space left' lines while trading"
+            1 <= len(full_lines) <= 6, f"{len(full_lines)} 'no space left' lines while trading"
         )
         outcome.expect(tracebacks == 0, f"{tracebacks} tracebacks in the run log")
         outcome.counts["trading: exit"] = code if not alive else f"{code} (after Ctrl-C)"

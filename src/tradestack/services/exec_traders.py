@@ -34,7 +34,8 @@ _Waiting = tuple[TraderRunner, TraderStep, "asyncio.Future[None]"]
 class SettlingTraderManager(TraderManager):
     """A TraderManager whose strategies run in the strategy service."""
 
-    drain_wait_s = 5.0
+    drain_wait_s = 15.0
+    """How long a draining exec-risk waits for the strategy's answer to a settled bar."""
     draining = False
 
     def _subscribe(self) -> None:
