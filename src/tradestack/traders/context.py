@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 import msgspec
 
 from tradestack.domain.commands import SubmitOrder
-from tradestack.domain.enums import OrderSide, OrderStatus, OrderType, SignalSide
+from tradestack.domain.enums import OrderSide, OrderStatus, SignalSide
 from tradestack.domain.instruments import Instrument
 from tradestack.domain.market import Bar
 from tradestack.domain.orders import Order
@@ -28,6 +28,7 @@ from tradestack.risk.engine import RiskEngine
 from tradestack.risk.rules import RiskDecision, RiskLimits
 from tradestack.strategy.base import Strategy
 from tradestack.traders import intents
+from tradestack.traders.brackets import attach_bracket
 from tradestack.traders.step import Sizing, TraderStep
 
 __all__ = ["Sizing", "TraderContext", "TraderStep"]
@@ -344,30 +345,9 @@ class TraderContext:
         return False
 
     def _attach_bracket(self, entry: Order, signal: Signal) -> None:
-        """Add take-profit and stop-loss legs that wait for the entry and cancel each other."""
-        exit_side = OrderSide.SELL if entry.side is OrderSide.BUY else OrderSide.BUY
-        to_price = self.instrument_of(entry.symbol).price
-        legs = []
-        if signal.take_profit is not None:
-            legs.append((OrderType.LIMIT, {"price": to_price(signal.take_profit)}))
-        if signal.stop_loss is not None:
-            legs.append((OrderType.STOP, {"stop_price": to_price(signal.stop_loss)}))
-        for order_type, prices in legs:
-            leg = self.orders.create(
-                symbol=entry.symbol,
-                side=exit_side,
-                quantity=entry.quantity,
-                ts=signal.ts,
-                order_type=order_type,
-                reduce_only=True,
-                parent_order_id=entry.client_order_id,
-                oco_group=entry.client_order_id,
-                trace_id=entry.trace_id,
-                **prices,
-            )
-            result = self.venue.submit(leg)
-            if not (result.accepted or result.pending):
-                self.orders.transition(leg, OrderStatus.REJECTED, signal.ts, result.reason)
+        attach_bracket(
+            self.orders, self.venue, self.instrument_of(entry.symbol).price, entry, signal
+        )
 
     def _order_for(self, signal: Signal, price: Decimal) -> Order | None:
         """Turn a signal into an order: close what is held against it, then open a new position."""
