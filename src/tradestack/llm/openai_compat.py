@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
 import openai
 
 from tradestack.config.llm_settings import LlmSettings
@@ -31,7 +30,8 @@ class OpenAICompatibleModel:
         self._client = openai.AsyncOpenAI(
             base_url=self.endpoint,
             api_key=key,
-            timeout=httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s),
+            # the client's own Timeout type: newer clients sit on httpx2, whose Timeout differs
+            timeout=openai.Timeout(settings.timeout_s, connect=settings.connect_timeout_s),
             max_retries=0,
         )
 
