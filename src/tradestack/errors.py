@@ -170,3 +170,7 @@ class CommandInterrupted(TradestackError):
     """Ctrl-C stopped a long command; the message says what was kept."""
 
     exit_code = 130
+
+
+class ModelArtefactError(TradestackError):
+    """A model file is missing, altered (checksum mismatch), untrusted or unreadable."""

@@ -1,0 +1,1 @@
+"""Machine learning: features, labels, datasets, training, safe artefacts and a model registry."""
