@@ -62,7 +62,8 @@ def _ema(a: np.ndarray, n: int) -> np.ndarray:
     alpha = 2.0 / (n + 1)
     weights = (1 - alpha) ** np.arange(span - 1, -1, -1)
     weights /= weights.sum()
-    return _rolling(a, span, lambda w: w @ weights)
+    # an elementwise product and row sum, not a matmul: BLAS may sum a stack in another order
+    return _rolling(a, span, lambda w: (w * weights).sum(axis=1))
 
 
 def _ret(c: np.ndarray, n: int) -> np.ndarray:
