@@ -183,23 +183,32 @@ class ModelRegistry:
     async def _previous_production(
         self, conn: AsyncConnection, name: str, current: ModelRecord
     ) -> ModelRecord | None:
-        """The version the audit trail last shows leaving production for ``current``."""
+        """The production before ``current``, replaying the audit trail as a stack.
+
+        A promotion pushes its version, a rollback pops one, a deletion removes one; so two
+        rollbacks in a row walk back two promotions instead of toggling between versions.
+        """
         query = (
-            select(events.c.payload)
-            .where(events.c.event_type.in_(("model.promoted", "model.rolled_back")))
-            .order_by(events.c.ts.desc())
+            select(events.c.event_type, events.c.payload)
+            .where(
+                events.c.event_type.in_(("model.promoted", "model.rolled_back", "model.deleted"))
+            )
+            .order_by(events.c.ts)
         )
-        for (payload,) in (await conn.execute(query)).all():
-            if payload.get("name") != name or payload.get("version") != current.version:
+        stack: list[int] = []
+        for kind, payload in (await conn.execute(query)).all():
+            if payload.get("name") != name:
                 continue
-            before = payload.get("previous_version")
-            if before is None:
-                return None
-            try:
-                return await self._get(conn, ModelRef(name, version=int(before)))
-            except NotFoundError:
-                return None
-        return None
+            version = int(payload["version"])
+            if kind == "model.promoted":
+                stack.append(version)
+            elif kind == "model.rolled_back" and stack:
+                stack.pop()
+            elif kind == "model.deleted":
+                stack = [v for v in stack if v != version]
+        if len(stack) < 2 or stack[-1] != current.version:
+            return None
+        return await self._get(conn, ModelRef(name, version=stack[-2]))
 
     async def _set_production(
         self, conn: AsyncConnection, target: ModelRecord, previous: ModelRecord | None
