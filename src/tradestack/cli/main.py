@@ -19,6 +19,7 @@ from tradestack.cli import (
     db_cmd,
     mcp_cmd,
     migrate_cmd,
+    model_cmd,
     run_cmd,
     service_cmd,
     strategy_cmd,
@@ -55,6 +56,7 @@ app.command("ask")(assistant_cmd.ask)
 app.add_typer(assistant_cmd.app, name="assistant")
 app.command("mcp")(mcp_cmd.mcp)
 app.add_typer(strategy_cmd.app, name="strategy")
+app.add_typer(model_cmd.app, name="model")
 
 
 @app.command("version")
